@@ -1,0 +1,348 @@
+"""Every write to the inbox: each action is one transaction that publishes on commit."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from celery import current_app
+from django.db import transaction
+from django.utils import timezone
+
+from inbox import events, sla
+from inbox.models import (
+    Contact,
+    Conversation,
+    ConversationEvent,
+    Delivery,
+    Direction,
+    Message,
+    SLAState,
+    Status,
+    Visibility,
+)
+
+PREVIEW_LENGTH = 200
+
+
+class InboxError(Exception):
+    """A request the domain refuses; the message is shown to the user."""
+
+
+def _enqueue_on_commit(task_name, *args):
+    # By name: inbox hands work outward without importing the apps that do it.
+    transaction.on_commit(lambda: current_app.signature(task_name, args=args).delay())
+
+
+def _preview(text):
+    return text.strip().splitlines()[0][:PREVIEW_LENGTH] if text.strip() else ""
+
+
+@dataclass
+class Ingested:
+    messages: int = 0
+    conversations: list[int] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def ingest(channel, mentions, next_cursor) -> Ingested:
+    """Store a batch of mentions and the cursor after them, all or nothing.
+
+    The channel row is locked for the whole batch, so overlapping batches of one channel
+    take turns and each mention is stored once.
+    """
+    type(channel)._default_manager.select_for_update().filter(pk=channel.pk).values_list("pk").first()
+    by_id = {mention.external_id: mention for mention in mentions}
+    stored = set(
+        Message.objects.filter(channel_id=channel.pk, external_id__in=list(by_id)).values_list("external_id", flat=True)
+    )
+    new = sorted((m for key, m in by_id.items() if key not in stored), key=lambda m: m.created_at)
+    result = Ingested()
+    if new:
+        result = _store(channel, new)
+    channel.cursor = next_cursor
+    type(channel)._default_manager.filter(pk=channel.pk).update(cursor=next_cursor)
+    return result
+
+
+def _store(channel, mentions) -> Ingested:
+    contact_ids = _upsert_contacts(channel.kind, [m.author for m in mentions])
+    threads = _Threads(channel, mentions, contact_ids)
+    now = timezone.now()
+    Message.objects.bulk_create(
+        [
+            Message(
+                conversation_id=threads.conversation_of[m.external_id].pk,
+                channel_id=channel.pk,
+                direction=Direction.INBOUND,
+                visibility=Visibility.PUBLIC if m.public else Visibility.PRIVATE,
+                external_id=m.external_id,
+                parent_external_id=m.parent_external_id,
+                author_contact_id=contact_ids[m.author.platform_id],
+                text=m.text,
+                language=m.language,
+                url=m.url,
+                sent_at=m.created_at,
+                raw=m.raw,
+            )
+            for m in mentions
+        ]
+    )
+    opened, reopened = threads.save_clocks(now)
+    ConversationEvent.objects.bulk_create(
+        [ConversationEvent(conversation_id=pk, kind="opened") for pk in opened]
+        + [ConversationEvent(conversation_id=pk, kind="reopened") for pk in reopened]
+    )
+    to_route = [c.pk for c in threads.touched if c.pk in opened or c.assignee_id is None]
+    if to_route:
+        _enqueue_on_commit("agents.route_conversations", to_route)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in threads.touched])
+    return Ingested(len(mentions), [c.pk for c in threads.touched], sorted(opened))
+
+
+def _upsert_contacts(platform, authors) -> dict[str, int]:
+    latest = {author.platform_id: author for author in authors}
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                platform=platform,
+                platform_id=a.platform_id,
+                handle=a.handle,
+                name=a.name,
+                followers=a.followers,
+                verified=a.verified,
+                avatar_url=a.avatar_url,
+                profile_url=a.profile_url,
+            )
+            for a in latest.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["platform", "platform_id"],
+        update_fields=["handle", "name", "followers", "verified", "avatar_url", "profile_url", "updated_at"],
+    )
+    return {c.platform_id: c.pk for c in contacts}
+
+
+class _Threads:
+    """Which conversation each new mention joins, and the clocks that follow from it.
+
+    A reply to a message we hold joins that message's conversation; otherwise the mention
+    joins its author's unresolved conversation on the channel; otherwise it opens one.
+    """
+
+    def __init__(self, channel, mentions, contact_ids):
+        self.policy = sla.default_policy()
+        parents = {m.parent_external_id for m in mentions if m.parent_external_id}
+        parent_ids = dict(
+            Message.objects.filter(channel_id=channel.pk, external_id__in=parents).values_list(
+                "external_id", "conversation_id"
+            )
+        )
+        unresolved_ids = dict(
+            Conversation.objects.filter(channel_id=channel.pk, contact_id__in=set(contact_ids.values()))
+            .exclude(status=Status.RESOLVED)
+            .order_by("created_at")
+            .values_list("contact_id", "id")
+        )
+        held = {
+            c.pk: c
+            for c in Conversation.objects.select_for_update()
+            .filter(pk__in=set(parent_ids.values()) | set(unresolved_ids.values()))
+            .order_by("pk")
+        }
+        by_message = {key: held[pk] for key, pk in parent_ids.items()}
+        by_contact = {contact: held[pk] for contact, pk in unresolved_ids.items()}
+        self.conversation_of = {}
+        # Unsaved conversations are unhashable, so per-conversation facts key on identity.
+        self.first_inbound = {}
+        self.latest = {}
+        self.touched = []
+        self.new = []
+        for mention in mentions:
+            contact_id = contact_ids[mention.author.platform_id]
+            conversation = by_message.get(mention.parent_external_id) or by_contact.get(contact_id)
+            if conversation is None:
+                conversation = Conversation(
+                    channel_id=channel.pk, contact_id=contact_id, sla_policy=self.policy, status=Status.OPEN
+                )
+                self.new.append(conversation)
+                by_contact[contact_id] = conversation
+            by_message[mention.external_id] = conversation
+            self.conversation_of[mention.external_id] = conversation
+            if id(conversation) not in self.first_inbound:
+                self.first_inbound[id(conversation)] = mention.created_at
+                self.touched.append(conversation)
+            self.latest[id(conversation)] = mention
+        if self.new:
+            Conversation.objects.bulk_create(self.new)
+
+    def save_clocks(self, now: datetime):
+        opened = {c.pk for c in self.new}
+        reopened = set()
+        for conversation in self.touched:
+            latest = self.latest[id(conversation)]
+            conversation.preview = _preview(latest.text)
+            conversation.last_message_at = latest.created_at
+            if conversation.status != Status.OPEN:
+                if conversation.status == Status.RESOLVED:
+                    reopened.add(conversation.pk)
+                conversation.status = Status.OPEN
+                conversation.snoozed_until = None
+                conversation.resolved_at = None
+            if conversation.waiting_since is None:
+                policy = conversation.sla_policy or self.policy
+                conversation.sla_policy = policy
+                conversation.waiting_since = self.first_inbound[id(conversation)]
+                conversation.response_due_at = sla.due_at(
+                    policy, conversation.waiting_since, conversation.first_response_seconds is None
+                )
+                conversation.warning_at = sla.warning_at(policy, conversation.waiting_since, conversation.response_due_at)
+                conversation.sla_state = sla.running_state(
+                    policy, conversation.waiting_since, conversation.response_due_at, now
+                )
+            conversation.updated_at = now
+        Conversation.objects.bulk_update(
+            self.touched,
+            [
+                "preview",
+                "last_message_at",
+                "status",
+                "snoozed_until",
+                "resolved_at",
+                "sla_policy",
+                "waiting_since",
+                "response_due_at",
+                "warning_at",
+                "sla_state",
+                "updated_at",
+            ],
+        )
+        return opened, reopened
+
+
+def audit(conversation, kind, actor=None, **data):
+    """Append to the conversation's audit trail, inside the caller's transaction."""
+    ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor, data=data)
+
+
+@transaction.atomic
+def reply(conversation_id, author, text, visibility=Visibility.PUBLIC) -> Message:
+    """Queue an answer to the customer (or a private note) for delivery."""
+    text = text.strip()
+    if not text:
+        raise InboxError("A reply needs some text.")
+    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    answered = (
+        conversation.messages.filter(direction=Direction.INBOUND).exclude(external_id=None).order_by("-created_at").first()
+    )
+    note = visibility == Visibility.NOTE
+    message = Message.objects.create(
+        conversation=conversation,
+        channel_id=conversation.channel_id,
+        direction=Direction.OUTBOUND,
+        visibility=visibility,
+        author_user=author,
+        text=text,
+        parent_external_id=answered.external_id if answered else "",
+        delivery="" if note else Delivery.QUEUED,
+    )
+    audit(conversation, "note_added" if note else "reply_queued", author, message=message.pk)
+    if not note:
+        _enqueue_on_commit("connectors.deliver_message", message.pk)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return message
+
+
+@transaction.atomic
+def mark_sending(message_id) -> Message | None:
+    """Claim a queued reply for delivery; None when it was already sent."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery == Delivery.SENT:
+        return None
+    message.delivery = Delivery.SENDING
+    message.save(update_fields=["delivery"])
+    return message
+
+
+@transaction.atomic
+def mark_delivered(message_id, external_id, accepted_at, url="") -> Message:
+    """The network accepted our reply: that is the moment the customer was answered."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery == Delivery.SENT:
+        return message
+    conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
+    message.delivery = Delivery.SENT
+    message.delivery_error = ""
+    message.external_id = external_id
+    message.sent_at = accepted_at
+    message.url = url
+    fields = ["delivery", "delivery_error", "external_id", "sent_at", "url"]
+    if conversation.waiting_since is not None:
+        waited = max(int((accepted_at - conversation.waiting_since).total_seconds()), 0)
+        message.response_seconds = waited
+        fields.append("response_seconds")
+        on_time = accepted_at <= conversation.response_due_at
+        if conversation.first_response_seconds is None:
+            conversation.first_response_seconds = waited
+        conversation.last_response_seconds = waited
+        conversation.sla_state = SLAState.MET if on_time else SLAState.BREACHED
+        conversation.waiting_since = None
+        conversation.response_due_at = None
+        conversation.warning_at = None
+        if conversation.status == Status.OPEN:
+            conversation.status = Status.PENDING
+        conversation.save(
+            update_fields=[
+                "first_response_seconds",
+                "last_response_seconds",
+                "sla_state",
+                "waiting_since",
+                "response_due_at",
+                "warning_at",
+                "status",
+                "updated_at",
+            ]
+        )
+        audit(conversation, "responded", message.author_user, message=message.pk, response_seconds=waited, on_time=on_time)
+        if conversation.team_id:
+            # Answering frees the agent's capacity for the next one waiting in the queue.
+            _enqueue_on_commit("agents.assign_waiting", conversation.team_id)
+    message.save(update_fields=fields)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return message
+
+
+@transaction.atomic
+def mark_failed(message_id, reason) -> Message:
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery == Delivery.SENT:
+        return message
+    message.delivery = Delivery.FAILED
+    message.delivery_error = reason
+    message.save(update_fields=["delivery", "delivery_error"])
+    conversation = message.conversation
+    audit(conversation, "reply_failed", None, message=message.pk, reason=reason)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return message
+
+
+def sweep_sla(now=None) -> dict:
+    """Raise each running clock's warning and breach once, as their moments pass."""
+    now = now or timezone.now()
+    running = Conversation.objects.filter(waiting_since__isnull=False)
+    changed = {}
+    for state, due_clocks in (
+        (SLAState.BREACHED, running.filter(response_due_at__lte=now, sla_state__in=[SLAState.OK, SLAState.WARNING])),
+        (SLAState.WARNING, running.filter(warning_at__lte=now, sla_state=SLAState.OK)),
+    ):
+        with transaction.atomic():
+            conversations = list(due_clocks.select_for_update(skip_locked=True).order_by("pk"))
+            for conversation in conversations:
+                conversation.sla_state = state
+                conversation.updated_at = now
+            Conversation.objects.bulk_update(conversations, ["sla_state", "updated_at"])
+            ConversationEvent.objects.bulk_create(
+                [ConversationEvent(conversation=c, kind=f"sla_{state}") for c in conversations]
+            )
+            events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in conversations])
+        changed[state] = len(conversations)
+    return changed

@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Contact(models.Model):
+    """A person or account on a network, as that network describes them."""
+
+    platform = models.CharField(_("network"), max_length=20)
+    platform_id = models.CharField(max_length=128)
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    followers = models.PositiveIntegerField(_("followers"), default=0)
+    verified = models.BooleanField(_("verified"), default=False)
+    avatar_url = models.URLField(max_length=500, blank=True)
+    profile_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "platform_id"], name="contact_unique_per_network")]
+
+    def __str__(self):
+        return self.handle or self.name or self.platform_id
+
+
+class SLAPolicy(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    first_response_target = models.DurationField(_("first response target"), default=timedelta(hours=2))
+    next_response_target = models.DurationField(_("next response target"), default=timedelta(hours=2))
+    warning_share = models.FloatField(_("warning at share of target"), default=0.75)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_sla_policy")]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class SLAState(models.TextChoices):
+    OK = "ok", _("On time")
+    WARNING = "warning", _("At risk")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
+
+
+class Conversation(models.Model):
+    channel = models.ForeignKey("connectors.Channel", on_delete=models.PROTECT, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    team = models.ForeignKey("agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_conversations"
+    )
+    sla_policy = models.ForeignKey(SLAPolicy, null=True, blank=True, on_delete=models.SET_NULL)
+    # The SLA clock: runs from the oldest unanswered inbound message until a public reply
+    # is accepted by the network.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    warning_at = models.DateTimeField(null=True, blank=True)
+    sla_state = models.CharField(max_length=10, choices=SLAState.choices, default=SLAState.OK)
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    last_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    preview = models.CharField(max_length=200, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["assignee", "status", "response_due_at"]),
+            models.Index(fields=["team", "status", "response_due_at"]),
+            # Threading looks up the author's unresolved conversation on a channel.
+            models.Index(
+                fields=["channel", "contact"], condition=~Q(status="resolved"), name="conversation_unresolved_idx"
+            ),
+            # The SLA sweep scans only running clocks, by due time.
+            models.Index(
+                fields=["response_due_at"], condition=Q(waiting_since__isnull=False), name="conversation_due_idx"
+            ),
+            models.Index(
+                fields=["warning_at"], condition=Q(waiting_since__isnull=False), name="conversation_warning_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.contact}"
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Private message")
+    NOTE = "note", _("Internal note")
+
+
+class Delivery(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    channel = models.ForeignKey("connectors.Channel", on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    parent_external_id = models.CharField(max_length=128, blank=True)
+    author_contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    language = models.CharField(max_length=12, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("network time"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
+    delivery_error = models.TextField(blank=True)
+    # For a public reply: how long the customer had waited when the network accepted it.
+    response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    raw = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=Q(external_id__isnull=False), name="message_unique_per_channel"
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self):
+        return f"{self.direction} {self.external_id or self.pk}"
+
+
+class ConversationEvent(models.Model):
+    """Append-only audit trail: every change to a conversation leaves one row."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} on #{self.conversation_id}"

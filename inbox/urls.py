@@ -1,0 +1,11 @@
+from django.urls import path
+
+from inbox import views
+
+app_name = "inbox"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("rows/", views.rows, name="rows"),
+    path("c/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
+]
