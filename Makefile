@@ -24,13 +24,18 @@ run: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/uvicorn socialcare.asgi:application --host $(HOST) --port $(PORT) --lifespan on
 
+# Each run gets its own database and Redis key prefix, so two runs never meet.
+SERVICES_ENV = DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+  SECRET_KEY=$${SECRET_KEY:-test-only-secret} FIELD_ENCRYPTION_KEY=$${FIELD_ENCRYPTION_KEY:-test-only-key}
+RUN_ID := $(shell date +%s)$(shell echo $$PPID)
+
 test: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	$(SERVICES_ENV) TEST_DATABASE_NAME=test_socialcare_$(RUN_ID) REDIS_PREFIX=sctest$(RUN_ID) \
 	  $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(BIN)/python bench/ingest.py
+	$(SERVICES_ENV) DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/socialcare_bench} \
+	  REDIS_PREFIX=scbench$(RUN_ID) sh -c 'for b in bench/*.py; do $(BIN)/python $$b || exit 1; done'
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -171,7 +171,10 @@ LOGOUT_REDIRECT_URL = "login"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = DEBUG
+# Collected files (docker-compose runs collectstatic) are served when present; without them
+# files come straight from the apps, so `make run` and the tests need no build step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", not DEBUG and not EMBEDDED_DATABASE)
