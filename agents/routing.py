@@ -11,7 +11,9 @@ from inbox.models import Conversation, Status
 
 @transaction.atomic
 def route(conversation_id):
-    conversation = Conversation.objects.select_for_update().select_related("channel").filter(pk=conversation_id).first()
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",)).select_related("channel").filter(pk=conversation_id).first()
+    )
     if conversation is None or conversation.status == Status.RESOLVED:
         return
     if conversation.team_id is None and conversation.channel.default_team_id:

@@ -7,6 +7,17 @@ from django.db import connection
 from socialcare.celery import app as celery_app
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_lingering_connections(django_db_setup, django_db_blocker):
+    """Threads of async tests may keep a connection; the test database must still drop."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def tasks_run_in_process():
     """Tasks run where they are enqueued unless a test starts a real worker."""
@@ -34,3 +45,9 @@ def channel_layer():
 @pytest.fixture
 def test_database_name(transactional_db):
     return connection.settings_dict["NAME"]
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright keeps an event loop running for the rest of the session,
+    and async tests cannot start their own beside it."""
+    items.sort(key=lambda item: "browser" in item.nodeid.split("::")[0].split("/"))

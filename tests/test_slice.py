@@ -6,31 +6,11 @@ channel layer, and a websocket client speaking to the real ASGI application.
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from connectors.tasks import poll_channel
 from inbox.models import Conversation, Delivery, Message, SLAState, Status
-from socialcare.asgi import application
 from tests.factories import AgentFactory, ChannelFactory, TeamFactory
-
-SECONDS = 20
-
-
-def socket_for(user):
-    client = Client()
-    client.force_login(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    headers = [(b"cookie", cookie.encode()), (b"origin", b"http://localhost")]
-    return client, WebsocketCommunicator(application, "/ws/inbox/", headers=headers)
-
-
-async def next_event(socket, event_type):
-    while True:
-        event = await socket.receive_json_from(timeout=SECONDS)
-        if event.get("type") == event_type:
-            return event
+from tests.sockets import SECONDS, next_event, socket_for
 
 
 @pytest.mark.asyncio
