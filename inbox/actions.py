@@ -1,13 +1,16 @@
 """Every write to the inbox: each action is one transaction that publishes on commit."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from inbox import events, sla
+from inbox.bulk import insert_rows, update_rows
 from inbox.models import (
     Contact,
     Conversation,
@@ -52,45 +55,50 @@ def ingest(channel, mentions, next_cursor) -> Ingested:
     """
     type(channel)._default_manager.select_for_update().filter(pk=channel.pk).values_list("pk").first()
     by_id = {mention.external_id: mention for mention in mentions}
-    stored = set(
-        Message.objects.filter(channel_id=channel.pk, external_id__in=list(by_id)).values_list("external_id", flat=True)
+    parents = {m.parent_external_id for m in by_id.values() if m.parent_external_id}
+    # One look-up answers both questions: which mentions we hold, and where their parents live.
+    held = dict(
+        Message.objects.filter(channel_id=channel.pk, external_id__in=list(by_id.keys() | parents)).values_list(
+            "external_id", "conversation_id"
+        )
     )
-    new = sorted((m for key, m in by_id.items() if key not in stored), key=lambda m: m.created_at)
+    new = sorted((m for key, m in by_id.items() if key not in held), key=lambda m: m.created_at)
     result = Ingested()
     if new:
-        result = _store(channel, new)
+        result = _store(channel, new, held)
     channel.cursor = next_cursor
     type(channel)._default_manager.filter(pk=channel.pk).update(cursor=next_cursor)
     return result
 
 
-def _store(channel, mentions) -> Ingested:
+def _store(channel, mentions, held) -> Ingested:
     contact_ids = _upsert_contacts(channel.kind, [m.author for m in mentions])
-    threads = _Threads(channel, mentions, contact_ids)
-    now = timezone.now()
-    Message.objects.bulk_create(
+    threads = _Threads(channel, mentions, contact_ids, held)
+    opened, reopened = threads.save(timezone.now())
+    insert_rows(
+        Message,
         [
-            Message(
-                conversation_id=threads.conversation_of[m.external_id].pk,
-                channel_id=channel.pk,
-                direction=Direction.INBOUND,
-                visibility=Visibility.PUBLIC if m.public else Visibility.PRIVATE,
-                external_id=m.external_id,
-                parent_external_id=m.parent_external_id,
-                author_contact_id=contact_ids[m.author.platform_id],
-                text=m.text,
-                language=m.language,
-                url=m.url,
-                sent_at=m.created_at,
-                raw=m.raw,
-            )
+            {
+                "conversation_id": threads.conversation_of[m.external_id].pk,
+                "channel_id": channel.pk,
+                "direction": Direction.INBOUND,
+                "visibility": Visibility.PUBLIC if m.public else Visibility.PRIVATE,
+                "external_id": m.external_id,
+                "parent_external_id": m.parent_external_id,
+                "author_contact_id": contact_ids[m.author.platform_id],
+                "text": m.text,
+                "language": m.language,
+                "url": m.url,
+                "sent_at": m.created_at,
+                "raw": m.raw,
+            }
             for m in mentions
-        ]
+        ],
     )
-    opened, reopened = threads.save_clocks(now)
-    ConversationEvent.objects.bulk_create(
-        [ConversationEvent(conversation_id=pk, kind="opened") for pk in opened]
-        + [ConversationEvent(conversation_id=pk, kind="reopened") for pk in reopened]
+    insert_rows(
+        ConversationEvent,
+        [{"conversation_id": pk, "kind": "opened"} for pk in opened]
+        + [{"conversation_id": pk, "kind": "reopened"} for pk in reopened],
     )
     to_route = [c.pk for c in threads.touched if c.pk in opened or c.assignee_id is None]
     if to_route:
@@ -99,27 +107,50 @@ def _store(channel, mentions) -> Ingested:
     return Ingested(len(mentions), [c.pk for c in threads.touched], sorted(opened))
 
 
+PROFILE = ["handle", "name", "followers", "verified", "avatar_url", "profile_url"]
+
+
 def _upsert_contacts(platform, authors) -> dict[str, int]:
+    """Contact ids by platform id; only new or changed profiles are written."""
     latest = {author.platform_id: author for author in authors}
-    contacts = Contact.objects.bulk_create(
+    known = {
+        c.platform_id: c for c in Contact.objects.filter(platform=platform, platform_id__in=list(latest)).only("platform_id", *PROFILE)
+    }
+    changed = []
+    for platform_id, contact in known.items():
+        author = latest[platform_id]
+        if any(getattr(contact, name) != getattr(author, name) for name in PROFILE):
+            for name in PROFILE:
+                setattr(contact, name, getattr(author, name))
+            contact.updated_at = timezone.now()
+            changed.append(contact)
+    update_rows(Contact, changed, [*PROFILE, "updated_at"])
+    created = Contact.objects.bulk_create(
         [
-            Contact(
-                platform=platform,
-                platform_id=a.platform_id,
-                handle=a.handle,
-                name=a.name,
-                followers=a.followers,
-                verified=a.verified,
-                avatar_url=a.avatar_url,
-                profile_url=a.profile_url,
-            )
-            for a in latest.values()
+            Contact(platform=platform, platform_id=a.platform_id, **{name: getattr(a, name) for name in PROFILE})
+            for platform_id, a in latest.items()
+            if platform_id not in known
         ],
+        # Another channel may add the same person at the same moment.
         update_conflicts=True,
         unique_fields=["platform", "platform_id"],
-        update_fields=["handle", "name", "followers", "verified", "avatar_url", "profile_url", "updated_at"],
+        update_fields=PROFILE,
     )
-    return {c.platform_id: c.pk for c in contacts}
+    return {c.platform_id: c.pk for c in [*known.values(), *created]}
+
+
+# What threading and the clock read of a held conversation; the rest stays in the database.
+THREADING_FIELDS = [
+    "channel_id",
+    "contact_id",
+    "status",
+    "team_id",
+    "assignee_id",
+    "sla_policy_id",
+    "waiting_since",
+    "first_response_seconds",
+    "created_at",
+]
 
 
 class _Threads:
@@ -129,28 +160,26 @@ class _Threads:
     joins its author's unresolved conversation on the channel; otherwise it opens one.
     """
 
-    def __init__(self, channel, mentions, contact_ids):
+    def __init__(self, channel, mentions, contact_ids, held):
         self.policy = sla.default_policy()
-        parents = {m.parent_external_id for m in mentions if m.parent_external_id}
-        parent_ids = dict(
-            Message.objects.filter(channel_id=channel.pk, external_id__in=parents).values_list(
-                "external_id", "conversation_id"
+        by_message_id = {m.parent_external_id: held[m.parent_external_id] for m in mentions if m.parent_external_id in held}
+        authors = set(contact_ids.values())
+        candidates = list(
+            Conversation.objects.select_for_update()
+            .only(*THREADING_FIELDS)
+            .filter(
+                Q(pk__in=set(by_message_id.values()))
+                | Q(channel_id=channel.pk, contact_id__in=authors) & ~Q(status=Status.RESOLVED)
             )
-        )
-        unresolved_ids = dict(
-            Conversation.objects.filter(channel_id=channel.pk, contact_id__in=set(contact_ids.values()))
-            .exclude(status=Status.RESOLVED)
-            .order_by("created_at")
-            .values_list("contact_id", "id")
-        )
-        held = {
-            c.pk: c
-            for c in Conversation.objects.select_for_update()
-            .filter(pk__in=set(parent_ids.values()) | set(unresolved_ids.values()))
             .order_by("pk")
+        )
+        by_pk = {c.pk: c for c in candidates}
+        by_message = {key: by_pk[pk] for key, pk in by_message_id.items()}
+        by_contact = {
+            c.contact_id: c
+            for c in sorted(candidates, key=lambda c: c.created_at)
+            if c.channel_id == channel.pk and c.contact_id in authors and c.status != Status.RESOLVED
         }
-        by_message = {key: held[pk] for key, pk in parent_ids.items()}
-        by_contact = {contact: held[pk] for contact, pk in unresolved_ids.items()}
         self.conversation_of = {}
         # Unsaved conversations are unhashable, so per-conversation facts key on identity.
         self.first_inbound = {}
@@ -172,51 +201,42 @@ class _Threads:
                 self.first_inbound[id(conversation)] = mention.created_at
                 self.touched.append(conversation)
             self.latest[id(conversation)] = mention
-        if self.new:
-            Conversation.objects.bulk_create(self.new)
 
-    def save_clocks(self, now: datetime):
-        opened = {c.pk for c in self.new}
+    def save(self, now: datetime):
+        """Move each touched conversation's clock and preview, then write what changed."""
         reopened = set()
+        changed = defaultdict(list)  # the fields that changed → the conversations they changed on
         for conversation in self.touched:
+            fields = ["preview", "last_message_at", "updated_at"]
             latest = self.latest[id(conversation)]
             conversation.preview = _preview(latest.text)
             conversation.last_message_at = latest.created_at
+            conversation.updated_at = now
             if conversation.status != Status.OPEN:
                 if conversation.status == Status.RESOLVED:
                     reopened.add(conversation.pk)
                 conversation.status = Status.OPEN
                 conversation.snoozed_until = None
                 conversation.resolved_at = None
+                fields += ["status", "snoozed_until", "resolved_at"]
             if conversation.waiting_since is None:
-                policy = conversation.sla_policy or self.policy
-                conversation.sla_policy = policy
-                conversation.waiting_since = self.first_inbound[id(conversation)]
-                conversation.response_due_at = sla.due_at(
-                    policy, conversation.waiting_since, conversation.first_response_seconds is None
-                )
-                conversation.warning_at = sla.warning_at(policy, conversation.waiting_since, conversation.response_due_at)
-                conversation.sla_state = sla.running_state(
-                    policy, conversation.waiting_since, conversation.response_due_at, now
-                )
-            conversation.updated_at = now
-        Conversation.objects.bulk_update(
-            self.touched,
-            [
-                "preview",
-                "last_message_at",
-                "status",
-                "snoozed_until",
-                "resolved_at",
-                "sla_policy",
-                "waiting_since",
-                "response_due_at",
-                "warning_at",
-                "sla_state",
-                "updated_at",
-            ],
-        )
-        return opened, reopened
+                self._start_clock(conversation, now)
+                fields += ["sla_policy", "waiting_since", "response_due_at", "warning_at", "sla_state"]
+            if conversation.pk:
+                changed[tuple(fields)].append(conversation)
+        Conversation.objects.bulk_create(self.new)
+        for fields, conversations in changed.items():
+            update_rows(Conversation, conversations, list(fields))
+        return {c.pk for c in self.new}, reopened
+
+    def _start_clock(self, conversation, now):
+        policy = self.policy if conversation.sla_policy_id in (None, self.policy.pk) else conversation.sla_policy
+        conversation.sla_policy = policy
+        conversation.waiting_since = self.first_inbound[id(conversation)]
+        first = conversation.first_response_seconds is None
+        conversation.response_due_at = sla.due_at(policy, conversation.waiting_since, first)
+        conversation.warning_at = sla.warning_at(policy, conversation.waiting_since, conversation.response_due_at)
+        conversation.sla_state = sla.running_state(policy, conversation.waiting_since, conversation.response_due_at, now)
 
 
 def audit(conversation, kind, actor=None, **data):

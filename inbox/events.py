@@ -5,12 +5,16 @@ They leave only after the transaction that caused them commits, so a browser nev
 state that was rolled back.
 """
 
+import asyncio
 import logging
+import os
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -20,6 +24,7 @@ CONVERSATION_CHANGED = "conversation.changed"
 CONVERSATION_ASSIGNED = "conversation.assigned"
 TYPES = {CONVERSATION_CHANGED, CONVERSATION_ASSIGNED}
 SUPERVISORS = "supervisors"
+SEND_TIMEOUT = 5
 
 
 def team_group(team_id):
@@ -67,13 +72,34 @@ def publish_on_commit(event_type, audiences):
 
 
 def _send(event_type, by_group):
+    try:
+        if settings.EMBEDDED:
+            # The in-memory layer lives on the server's loop; async_to_sync finds it.
+            async_to_sync(_send_all)(event_type, by_group)
+        else:
+            asyncio.run_coroutine_threadsafe(_send_all(event_type, by_group), _publisher_loop()).result(SEND_TIMEOUT)
+    except Exception:  # the write is committed; a lost push is repaired by the page's refresh
+        log.exception("could not publish %s to %s", event_type, sorted(by_group))
+
+
+async def _send_all(event_type, by_group):
     layer = get_channel_layer()
     for group, conversation_ids in by_group.items():
-        message = {
-            "type": "inbox.event",
-            "event": {"type": event_type, "version": VERSION, "conversation_ids": conversation_ids},
-        }
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:  # the write is committed; a lost push is repaired by the page's refresh
-            log.exception("could not publish %s to %s", event_type, group)
+        event = {"type": event_type, "version": VERSION, "conversation_ids": conversation_ids}
+        await layer.group_send(group, {"type": "inbox.event", "event": event})
+
+
+_publisher = {"pid": None, "loop": None}
+_publisher_lock = threading.Lock()
+
+
+def _publisher_loop():
+    """One long-lived loop per process for publishing from plain threads (workers, web
+    threads): the Redis layer keeps its connections per loop, and a fresh loop per event
+    would open a connection per event."""
+    with _publisher_lock:
+        if _publisher["pid"] != os.getpid():  # a forked worker must not share its parent's loop
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="event-publisher", daemon=True).start()
+            _publisher.update(pid=os.getpid(), loop=loop)
+        return _publisher["loop"]

@@ -1,5 +1,5 @@
 import pytest
-from asgiref.sync import async_to_sync
+import redis
 from celery.contrib.testing.worker import start_worker
 from channels.layers import get_channel_layer
 from django.db import connection
@@ -36,10 +36,12 @@ def celery_worker(transactional_db, tasks_run_in_process):
 
 
 @pytest.fixture
-def channel_layer():
-    layer = get_channel_layer()
-    yield layer
-    async_to_sync(layer.flush)()
+def channel_layer(settings):
+    """The real Redis channel layer, emptied of this run's groups afterwards."""
+    yield get_channel_layer()
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter(f"{settings.REDIS_PREFIX}:asgi*"):
+        client.delete(key)
 
 
 @pytest.fixture

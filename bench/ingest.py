@@ -1,0 +1,128 @@
+"""Ingest throughput: mentions per second through inbox.ingest, against a plain insert.
+
+Seeds nothing it does not make itself: a fresh channel on a benchmark database, then a
+stream of N mentions in network-sized pages (20 % repeats of earlier mentions, 30 %
+replies to earlier ones, authors returning). The same rows then go into a scratch copy of
+the message table with plain psycopg `executemany`, page by page, as the yardstick.
+
+    make bench                       # all benchmarks
+    .venv/bin/python bench/ingest.py --mentions 50000 --page 100
+"""
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialcare.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/socialcare_bench")
+
+from bench.support import fresh_database, purge_queues  # noqa: E402
+
+fresh_database()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from agents.models import Team  # noqa: E402
+from connectors.base import Author, Mention  # noqa: E402
+from connectors.models import Channel  # noqa: E402
+from inbox.actions import ingest  # noqa: E402
+from inbox.models import Message  # noqa: E402
+
+DUPLICATE_SHARE = 0.2
+REPLY_SHARE = 0.3
+
+
+def stream(total, page, authors, rng):
+    """Pages of mentions as a network would return them, overlapping earlier pages."""
+    start = timezone.now() - timedelta(hours=1)
+    seen = []
+    pages, current = [], []
+    for n in range(total):
+        if seen and rng.random() < DUPLICATE_SHARE:
+            current.append(rng.choice(seen[-5000:]))
+        else:
+            parent = rng.choice(seen[-5000:]).external_id if seen and rng.random() < REPLY_SHARE else ""
+            author_id = rng.randrange(authors)
+            mention = Mention(
+                external_id=f"b{n}",
+                author=Author(str(author_id), f"user{author_id}", f"User {author_id}", author_id * 37 % 90000),
+                text=f"Mention {n}: my order has not arrived and nobody answers",
+                created_at=start + timedelta(milliseconds=n),
+                parent_external_id=parent,
+                language=rng.choice(["es", "en"]),
+            )
+            seen.append(mention)
+            current.append(mention)
+        if len(current) == page:
+            pages.append(current)
+            current = []
+    if current:
+        pages.append(current)
+    return pages
+
+
+def run_ingest(channel, pages):
+    started = time.perf_counter()
+    for number, page in enumerate(pages):
+        ingest(channel, page, {"page": number})
+    return time.perf_counter() - started
+
+
+def run_plain_insert(channel, pages):
+    """The same message rows, inserted as plainly as psycopg allows, page by page."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_plain_message")
+        cursor.execute("CREATE TABLE bench_plain_message (LIKE inbox_message INCLUDING ALL)")
+    raw = connection.connection  # the psycopg connection under Django's wrapper
+    conversation_id, contact_id = 1, 1
+    sql = (
+        "INSERT INTO bench_plain_message (conversation_id, channel_id, direction, visibility, external_id,"
+        " parent_external_id, author_contact_id, text, language, url, sent_at, created_at, delivery,"
+        " delivery_error) VALUES (%s, %s, 'in', 'public', %s, %s, %s, %s, %s, '', %s, now(), '', '')"
+        " ON CONFLICT DO NOTHING"
+    )
+    started = time.perf_counter()
+    for page in pages:
+        with raw.cursor() as cursor:
+            cursor.executemany(
+                sql,
+                [
+                    (conversation_id, channel.pk, m.external_id, m.parent_external_id, contact_id, m.text, m.language, m.created_at)
+                    for m in page
+                ],
+            )
+        raw.commit()
+    return time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=50_000)
+    parser.add_argument("--page", type=int, default=100, help="mentions per ingest call (an API page)")
+    parser.add_argument("--authors", type=int, default=8_000)
+    args = parser.parse_args()
+
+    rng = random.Random(2026)
+    pages = stream(args.mentions, args.page, args.authors, rng)
+    channel = Channel.objects.create(kind="demo", name="bench", default_team=Team.objects.create(name=f"bench {time.time()}"))
+    ingest_seconds = run_ingest(channel, pages)
+    stored = Message.objects.filter(channel=channel).count()
+    plain_seconds = run_plain_insert(channel, pages)
+    purge_queues()
+
+    ingest_rate = args.mentions / ingest_seconds
+    plain_rate = args.mentions / plain_seconds
+    print(f"bench/ingest.py: {args.mentions} mentions in pages of {args.page} ({stored} stored after duplicates)")
+    print(f"  ingest        {ingest_rate:10.0f} mentions/s  ({ingest_seconds:.2f} s)")
+    print(f"  plain insert  {plain_rate:10.0f} mentions/s  ({plain_seconds:.2f} s)")
+    print(f"  ratio         {ingest_rate / plain_rate:10.2f}  (target ≥ 0.20; ingest target ≥ 2000/s)")
+
+
+if __name__ == "__main__":
+    main()
