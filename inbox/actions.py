@@ -50,10 +50,11 @@ class Ingested:
 def ingest(channel, mentions, next_cursor) -> Ingested:
     """Store a batch of mentions and the cursor after them, all or nothing.
 
-    The channel row is locked for the whole batch, so overlapping batches of one channel
-    take turns and each mention is stored once.
+    Saving the cursor first also locks the channel row for the whole batch, so overlapping
+    batches of one channel take turns and each mention is stored once.
     """
-    type(channel)._default_manager.select_for_update().filter(pk=channel.pk).values_list("pk").first()
+    type(channel)._default_manager.filter(pk=channel.pk).update(cursor=next_cursor)
+    channel.cursor = next_cursor
     by_id = {mention.external_id: mention for mention in mentions}
     parents = {m.parent_external_id for m in by_id.values() if m.parent_external_id}
     # One look-up answers both questions: which mentions we hold, and where their parents live.
@@ -66,8 +67,6 @@ def ingest(channel, mentions, next_cursor) -> Ingested:
     result = Ingested()
     if new:
         result = _store(channel, new, held)
-    channel.cursor = next_cursor
-    type(channel)._default_manager.filter(pk=channel.pk).update(cursor=next_cursor)
     return result
 
 
