@@ -40,11 +40,16 @@ class Fetched:
 
 @dataclass(frozen=True)
 class OutboundReply:
+    """Our answer as the network needs it: what to say, where, and to whom."""
+
     message_id: int
     text: str
-    public: bool
-    in_reply_to: str  # the network id of the message we answer
+    public: bool  # False: a private message (DM, Messenger, private reply to a comment)
+    in_reply_to: str  # the network id of the customer message we answer
     recipient_id: str = ""  # the author's network id, for private replies
+    thread_id: str = ""  # the network's thread (topic, post, conversation) when it needs one
+    customer_last_message_at: datetime | None = None  # for windows such as Messenger's 24 h
+    context: dict = field(default_factory=dict)  # the answered message's raw payload
 
 
 @dataclass(frozen=True)
@@ -54,50 +59,81 @@ class Sent:
     url: str = ""
 
 
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """A push from a network, as received: parsed later, from the stored copy."""
+
+    headers: dict  # lower-case names
+    body: bytes
+    query: dict = field(default_factory=dict)
+
+
 class ConnectorError(Exception):
     """A network said no or could not be reached; subclasses say what to do next."""
 
     permanent = False
 
 
-@dataclass
 class RateLimited(ConnectorError):
-    reset_at: datetime
-    detail: str = ""
-
-    def __str__(self):
-        return f"rate limited until {self.reset_at.isoformat()} {self.detail}".strip()
+    def __init__(self, reset_at: datetime, detail: str = ""):
+        super().__init__(f"rate limited until {reset_at.isoformat()} {detail}".strip())
+        self.reset_at = reset_at
 
 
 class AuthFailed(ConnectorError):
+    """Credentials expired, revoked or wrong: the channel pauses until an admin fixes them."""
+
     permanent = True
 
 
 class Transient(ConnectorError):
-    pass
+    """Worth retrying: 5xx, timeouts, connection errors. For a send, the network may or may
+    not have accepted the post: delivery looks it up before trying again."""
 
 
 class Permanent(ConnectorError):
+    """The network refused this request for good (validation, a deleted parent, policy)."""
+
     permanent = True
 
 
 class Connector(Protocol):
-    kind: str
+    """One network. Constructed per use from a ChannelConfig; holds no state between calls."""
 
-    def fetch(self, cursor: dict) -> Fetched: ...
+    kind: str
+    reply_limit: int | None  # characters a public reply may have, None: no limit we enforce
+    replies_on_site: bool  # True: listen only; agents answer on the site itself
+
+    def fetch(self, cursor: dict) -> Fetched:
+        """Everything new since the cursor, all pages, and the cursor after it. Raises on
+        any failure before returning, so a half-read stream never moves the cursor."""
 
     def send(self, reply: OutboundReply) -> Sent: ...
 
-    def verify(self) -> None: ...
+    def find_sent(self, reply: OutboundReply) -> Sent | None:
+        """Our reply on the network if an earlier, ambiguous attempt did post it."""
 
-    def parse_webhook(self, request) -> list[Mention]: ...
+    def verify(self) -> None:
+        """A cheap authenticated call, for "test connection"; raises ConnectorError."""
+
+    def webhook_handshake(self, query: dict):
+        """The answer to the network's GET verification (a dict for JSON, a str for plain
+        text), or None when the query is not a valid handshake."""
+
+    def webhook_signature_ok(self, delivery: WebhookDelivery) -> bool: ...
+
+    def webhook_key(self, delivery: WebhookDelivery) -> str:
+        """A key unique to this delivery, so a redelivered webhook is stored once."""
+
+    def parse_webhook(self, delivery: WebhookDelivery) -> list[Mention]: ...
 
 
 @dataclass
 class ChannelConfig:
-    """What a connector needs to know of its channel, decoupled from the model."""
+    """What a connector knows of its channel, decoupled from the model."""
 
     channel_id: int
     credentials: dict = field(default_factory=dict)
     listening: dict = field(default_factory=dict)
     api_base_url: str = ""
+    timeout: float = 10.0

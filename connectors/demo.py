@@ -85,6 +85,8 @@ MOST_PER_FETCH = 50
 
 class DemoConnector:
     kind = "demo"
+    reply_limit = None
+    replies_on_site = False
 
     def __init__(self, config: ChannelConfig):
         self.config = config
@@ -136,8 +138,20 @@ class DemoConnector:
         # One id per message: a retried delivery is the same post, never a second one.
         return Sent(external_id=f"demo-out-{reply.message_id}", accepted_at=timezone.now())
 
+    def find_sent(self, reply: OutboundReply) -> Sent | None:
+        return None  # send never fails, so no attempt is ever ambiguous
+
     def verify(self) -> None:
         """The demo network is always reachable."""
 
-    def parse_webhook(self, request) -> list[Mention]:
+    def webhook_handshake(self, query):
+        return None
+
+    def webhook_signature_ok(self, delivery) -> bool:
+        return False  # it has no webhooks
+
+    def webhook_key(self, delivery) -> str:
+        return ""
+
+    def parse_webhook(self, delivery) -> list[Mention]:
         return []

@@ -1,7 +1,19 @@
-from connectors.base import ChannelConfig, Connector
-from connectors.demo import DemoConnector
+from django.utils.module_loading import import_string
 
-CONNECTORS = {DemoConnector.kind: DemoConnector}
+from connectors.base import ChannelConfig, Connector
+
+# By dotted path, so a network's client library loads only where that network is used.
+CONNECTORS = {
+    "demo": "connectors.demo.DemoConnector",
+    "twitter": "connectors.twitter.TwitterConnector",
+    "facebook": "connectors.facebook.FacebookConnector",
+    "discourse": "connectors.discourse.DiscourseConnector",
+    "feed": "connectors.feed.FeedConnector",
+}
+
+
+def connector_class(kind):
+    return import_string(CONNECTORS[kind])
 
 
 def connector_for(channel) -> Connector:
@@ -11,4 +23,4 @@ def connector_for(channel) -> Connector:
         listening=channel.listening or {},
         api_base_url=channel.api_base_url,
     )
-    return CONNECTORS[channel.kind](config)
+    return connector_class(channel.kind)(config)

@@ -84,6 +84,7 @@ def _store(channel, mentions, held) -> Ingested:
                 "visibility": Visibility.PUBLIC if m.public else Visibility.PRIVATE,
                 "external_id": m.external_id,
                 "parent_external_id": m.parent_external_id,
+                "thread_external_id": m.thread_external_id,
                 "author_contact_id": contact_ids[m.author.platform_id],
                 "text": m.text,
                 "language": m.language,

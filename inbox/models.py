@@ -135,6 +135,7 @@ class Message(models.Model):
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     external_id = models.CharField(max_length=128, null=True, blank=True)
     parent_external_id = models.CharField(max_length=128, blank=True)
+    thread_external_id = models.CharField(max_length=128, blank=True)
     author_contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     author_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField()
