@@ -43,3 +43,22 @@ class Channel(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+
+class WebhookEvent(models.Model):
+    """A push from a network, stored as received before anything reads it."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="webhook_events")
+    key = models.CharField(max_length=128)
+    headers = models.JSONField(default=dict)
+    body = models.BinaryField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="webhook_event_once")]
+        indexes = [models.Index(fields=["processed_at", "received_at"])]
+
+    def __str__(self):
+        return f"{self.channel} {self.key}"

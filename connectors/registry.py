@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.module_loading import import_string
 
 from connectors.base import ChannelConfig, Connector
@@ -22,5 +23,6 @@ def connector_for(channel) -> Connector:
         credentials=channel.credentials or {},
         listening=channel.listening or {},
         api_base_url=channel.api_base_url,
+        timeout=settings.CONNECTOR_TIMEOUT,
     )
     return connector_class(channel.kind)(config)

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import current_app
 from django.db import transaction
@@ -24,6 +24,8 @@ from inbox.models import (
 )
 
 PREVIEW_LENGTH = 200
+# Longer than any connector's request timeout: a claim older than this is a dead worker's.
+DELIVERY_CLAIM_TIMEOUT = timedelta(minutes=2)
 
 
 class InboxError(Exception):
@@ -47,14 +49,19 @@ class Ingested:
 
 
 @transaction.atomic
-def ingest(channel, mentions, next_cursor) -> Ingested:
+def ingest(channel, mentions, next_cursor=None) -> Ingested:
     """Store a batch of mentions and the cursor after them, all or nothing.
 
     Saving the cursor first also locks the channel row for the whole batch, so overlapping
-    batches of one channel take turns and each mention is stored once.
+    batches of one channel take turns and each mention is stored once. Pushed mentions
+    (webhooks) come with no cursor and leave the polling cursor as it is.
     """
-    type(channel)._default_manager.filter(pk=channel.pk).update(cursor=next_cursor)
-    channel.cursor = next_cursor
+    channels = type(channel)._default_manager.filter(pk=channel.pk)
+    if next_cursor is None:
+        channels.select_for_update(of=("self",)).values_list("pk").first()
+    else:
+        channels.update(cursor=next_cursor)
+        channel.cursor = next_cursor
     by_id = {mention.external_id: mention for mention in mentions}
     parents = {m.parent_external_id for m in by_id.values() if m.parent_external_id}
     # One look-up answers both questions: which mentions we hold, and where their parents live.
@@ -255,6 +262,8 @@ def reply(conversation_id, author, text, visibility=Visibility.PUBLIC) -> Messag
         conversation.messages.filter(direction=Direction.INBOUND).exclude(external_id=None).order_by("-created_at").first()
     )
     note = visibility == Visibility.NOTE
+    if not note and answered is not None and answered.visibility == Visibility.PRIVATE:
+        visibility = Visibility.PRIVATE  # a private conversation is answered privately
     message = Message.objects.create(
         conversation=conversation,
         channel_id=conversation.channel_id,
@@ -273,13 +282,48 @@ def reply(conversation_id, author, text, visibility=Visibility.PUBLIC) -> Messag
 
 
 @transaction.atomic
-def mark_sending(message_id) -> Message | None:
-    """Claim a queued reply for delivery; None when it was already sent."""
-    message = Message.objects.select_for_update().get(pk=message_id)
-    if message.delivery == Delivery.SENT:
+def claim_delivery(message_id, now=None):
+    """Take a reply to the network: (message, ambiguous) or None when there is nothing to do.
+
+    `ambiguous` says an earlier attempt may have reached the network (its worker died, or
+    it timed out), so the reply must be looked up there before it is posted again.
+    """
+    now = now or timezone.now()
+    message = Message.objects.select_for_update().select_related("conversation__channel", "conversation__contact").get(
+        pk=message_id
+    )
+    if message.delivery in (Delivery.SENT, Delivery.FAILED, ""):
         return None
+    if message.delivery_claimed_at and now - message.delivery_claimed_at < DELIVERY_CLAIM_TIMEOUT:
+        return None  # another worker is posting it right now
+    ambiguous = message.delivery == Delivery.SENDING
     message.delivery = Delivery.SENDING
-    message.save(update_fields=["delivery"])
+    message.delivery_claimed_at = now
+    message.delivery_attempts += 1
+    message.save(update_fields=["delivery", "delivery_claimed_at", "delivery_attempts"])
+    return message, ambiguous
+
+
+@transaction.atomic
+def release_delivery(message_id, reason, ambiguous: bool):
+    """An attempt failed and will be retried; `ambiguous` if the network may have posted it."""
+    Message.objects.filter(pk=message_id, delivery=Delivery.SENDING).update(
+        delivery=Delivery.SENDING if ambiguous else Delivery.QUEUED, delivery_claimed_at=None, delivery_error=reason
+    )
+
+
+@transaction.atomic
+def retry_delivery(message_id, actor) -> Message:
+    """An agent sends a failed reply again; any earlier attempt is looked up first."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery != Delivery.FAILED:
+        raise InboxError("Only a failed reply can be sent again.")
+    message.delivery = Delivery.SENDING if message.delivery_attempts else Delivery.QUEUED
+    message.delivery_claimed_at = None
+    message.save(update_fields=["delivery", "delivery_claimed_at"])
+    audit(message.conversation, "reply_retried", actor, message=message.pk)
+    _enqueue_on_commit("connectors.deliver_message", message.pk)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(message.conversation)])
     return message
 
 
@@ -292,10 +336,11 @@ def mark_delivered(message_id, external_id, accepted_at, url="") -> Message:
     conversation = Conversation.objects.select_for_update().get(pk=message.conversation_id)
     message.delivery = Delivery.SENT
     message.delivery_error = ""
+    message.delivery_claimed_at = None
     message.external_id = external_id
     message.sent_at = accepted_at
     message.url = url
-    fields = ["delivery", "delivery_error", "external_id", "sent_at", "url"]
+    fields = ["delivery", "delivery_error", "delivery_claimed_at", "external_id", "sent_at", "url"]
     if conversation.waiting_since is not None:
         waited = max(int((accepted_at - conversation.waiting_since).total_seconds()), 0)
         message.response_seconds = waited
@@ -338,7 +383,8 @@ def mark_failed(message_id, reason) -> Message:
         return message
     message.delivery = Delivery.FAILED
     message.delivery_error = reason
-    message.save(update_fields=["delivery", "delivery_error"])
+    message.delivery_claimed_at = None
+    message.save(update_fields=["delivery", "delivery_error", "delivery_claimed_at"])
     conversation = message.conversation
     audit(conversation, "reply_failed", None, message=message.pk, reason=reason)
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])

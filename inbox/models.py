@@ -145,6 +145,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
     delivery_error = models.TextField(blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker took this reply to the network; an old claim is a worker that died.
+    delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     # For a public reply: how long the customer had waited when the network accepted it.
     response_seconds = models.PositiveIntegerField(null=True, blank=True)
     raw = models.JSONField(null=True, blank=True)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("rows/", views.rows, name="rows"),
     path("c/<int:conversation_id>/", views.conversation, name="conversation"),
     path("c/<int:conversation_id>/reply/", views.reply, name="reply"),
+    path("c/<int:conversation_id>/m/<int:message_id>/retry/", views.retry_delivery, name="retry-delivery"),
 ]

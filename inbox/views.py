@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from inbox import actions, selectors
@@ -47,6 +47,21 @@ def reply(request, conversation_id):
     visibility = Visibility.NOTE if request.POST.get("note") else Visibility.PUBLIC
     try:
         actions.reply(current.pk, request.user, request.POST.get("text", ""), visibility)
+    except actions.InboxError as error:
+        return HttpResponseBadRequest(str(error))
+    if _wants_fragment(request):
+        return conversation(request, conversation_id)
+    return redirect("inbox:conversation", conversation_id=conversation_id)
+
+
+@login_required
+@require_POST
+def retry_delivery(request, conversation_id, message_id):
+    viewer = viewer_for(request.user)
+    current = access_conversation(viewer, conversation_id)
+    message = get_object_or_404(current.messages, pk=message_id)
+    try:
+        actions.retry_delivery(message.pk, request.user)
     except actions.InboxError as error:
         return HttpResponseBadRequest(str(error))
     if _wants_fragment(request):

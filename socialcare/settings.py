@@ -194,5 +194,8 @@ LOGGING = {
     "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
+# How long a connector waits for a network before calling the attempt failed.
+CONNECTOR_TIMEOUT = env.float("CONNECTOR_TIMEOUT_SECONDS", default=10.0)
+
 # How often an agent's page must say it is alive to count as online.
 PRESENCE_TIMEOUT = timedelta(seconds=env.int("PRESENCE_TIMEOUT_SECONDS", default=90))

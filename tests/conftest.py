@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -45,8 +50,43 @@ def channel_layer(settings):
 
 
 @pytest.fixture
-def test_database_name(transactional_db):
-    return connection.settings_dict["NAME"]
+def test_database_url(transactional_db):
+    """The test database as a URL, for processes the test starts (servers, workers)."""
+    database = connection.settings_dict
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+@pytest.fixture
+def tasks_go_to_the_broker():
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+
+
+@pytest.fixture
+def worker_process(test_database_url, tasks_go_to_the_broker):
+    """Starts real `celery worker` processes on the test database; tests may kill them.
+    Unacknowledged tasks come back after 5 s instead of an hour."""
+    processes = []
+
+    def start():
+        env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_VISIBILITY_TIMEOUT": "5"}
+        command = [sys.executable, "-m", "celery", "-A", "socialcare", "worker", "--pool=solo", "--concurrency=1"]
+        flags = ["--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        processes.append(subprocess.Popen([*command, *flags], env=env))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+def wait_for(condition, seconds=30, message="condition"):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {message}")
+        time.sleep(0.1)
 
 
 def pytest_collection_modifyitems(items):

@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-from django.conf import settings
 
 # Playwright's sync API keeps an event loop running in the test thread, which Django
 # reads as an async context; the test itself is plain sequential code.
@@ -50,15 +49,10 @@ def _wait_for(port, process, seconds=30):
 
 
 @pytest.fixture
-def live_server_url(test_database_name, celery_worker):
+def live_server_url(test_database_url, celery_worker):
     """uvicorn serving the app from the test database; its tasks go to the test's worker."""
     port = _free_port()
-    database = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{test_database_name}",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    }
+    env = {**os.environ, "DATABASE_URL": test_database_url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     command = [sys.executable, "-m", "uvicorn", "socialcare.asgi:application", "--host", "127.0.0.1"]
     process = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning"], env=env)
     try:
