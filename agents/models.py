@@ -57,3 +57,58 @@ class AgentProfile(models.Model):
             and self.last_seen_at is not None
             and now - self.last_seen_at < settings.PRESENCE_TIMEOUT
         )
+
+
+class RoutingRule(models.Model):
+    """If a conversation's newest customer message matches every set condition, the
+    actions apply. Rules run in order; the first that sets a team or an agent decides it,
+    priorities take the highest, labels add up."""
+
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=100)
+    enabled = models.BooleanField(default=True)
+    # Conditions (empty = any)
+    channel = models.ForeignKey("connectors.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    keywords = models.JSONField(_("any of these words"), default=list, blank=True)
+    pattern = models.CharField(_("regular expression"), max_length=300, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    sentiment = models.CharField(
+        max_length=10, blank=True, choices=[("negative", _("Negative")), ("neutral", _("Neutral")), ("positive", _("Positive"))]
+    )
+    min_followers = models.PositiveIntegerField(null=True, blank=True)
+    verified_only = models.BooleanField(default=False)
+    contact_label = models.ForeignKey("inbox.Label", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    visibility = models.CharField(max_length=10, blank=True, choices=[("public", _("Public")), ("private", _("Private"))])
+    # Actions
+    set_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    set_priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    add_labels = models.ManyToManyField("inbox.Label", blank=True, related_name="+")
+    assign_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class CrisisAlert(models.Model):
+    """A spike of negative mentions on a channel (or on one brand keyword of it)."""
+
+    channel = models.ForeignKey("connectors.Channel", on_delete=models.CASCADE, related_name="+")
+    keyword = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    negative_count = models.PositiveIntegerField()
+    usual_count = models.FloatField(help_text=_("negative mentions usually seen in a window this long"))
+    sample = models.JSONField(default=list, help_text=_("ids of the messages behind the alert"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "keyword"], condition=models.Q(ended_at__isnull=True), name="one_open_crisis_per_watch"
+            )
+        ]
+
+    def __str__(self):
+        return f"crisis on {self.channel} {self.keyword}".strip()

@@ -1,28 +1,86 @@
-"""Where a conversation goes: its team (for now the channel's default) and its agent."""
+"""Where a conversation goes: the routing rules, then the channel's default team; its
+priority; and the agent who takes it."""
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from agents.assignment import assign, pick_agent
+from agents import rules
+from agents.assignment import assign, pick_agent, previous_agent
+from agents.models import RoutingRule
 from inbox import events
-from inbox.actions import audit
-from inbox.models import Conversation, Status
+from inbox.actions import analyse_new_messages, apply_sla_policy, audit
+from inbox.models import Conversation, Priority, Status
+
+
+def route_all(conversation_ids):
+    enabled = list(RoutingRule.objects.filter(enabled=True).prefetch_related("add_labels"))
+    for conversation_id in conversation_ids:
+        route(conversation_id, enabled)
 
 
 @transaction.atomic
-def route(conversation_id):
+def route(conversation_id, enabled_rules=None):
     conversation = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("channel").filter(pk=conversation_id).first()
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("channel", "contact")
+        .filter(pk=conversation_id)
+        .first()
     )
     if conversation is None or conversation.status == Status.RESOLVED:
         return
+    message = analyse_new_messages(conversation)
+    before = (conversation.team_id, conversation.priority)
+    agent_id = None
+    if message is not None:
+        agent_id = _apply_rules(conversation, message, enabled_rules)
     if conversation.team_id is None and conversation.channel.default_team_id:
         conversation.team_id = conversation.channel.default_team_id
-        conversation.save(update_fields=["team", "updated_at"])
         audit(conversation, "routed", team=conversation.team_id, rule="channel default team")
+    if (conversation.team_id, conversation.priority) != before:
+        conversation.save(update_fields=["team", "priority", "updated_at"])
+        apply_sla_policy(conversation)
         events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     if conversation.assignee_id is None and conversation.team_id and conversation.status == Status.OPEN:
         now = timezone.now()
-        profile = pick_agent(conversation.team_id, now)
+        profile = pick_agent(conversation.team_id, now, prefer_user_id=agent_id or previous_agent(conversation))
         if profile is not None:
             assign(conversation, profile, now)
+
+
+def _apply_rules(conversation, message, enabled_rules) -> int | None:
+    """Apply every matching rule, in order; returns the agent a rule asked for, if any."""
+    contact = conversation.contact
+    facts = rules.Facts(
+        channel_id=conversation.channel_id,
+        text=message.text,
+        language=message.language,
+        sentiment=message.sentiment_label,
+        followers=contact.followers,
+        verified=contact.verified,
+        public=message.visibility == "public",
+        contact_label_ids=frozenset(contact.labels.values_list("pk", flat=True)),
+    )
+    if enabled_rules is None:
+        enabled_rules = list(RoutingRule.objects.filter(enabled=True).prefetch_related("add_labels"))
+    agent_id = None
+    for rule in enabled_rules:
+        if not rules.matches(rule, facts):
+            continue
+        if rule.set_team_id and conversation.team_id is None:
+            conversation.team_id = rule.set_team_id
+        if rule.set_priority and rule.set_priority > conversation.priority:
+            conversation.priority = rule.set_priority
+        labels = list(rule.add_labels.all())
+        if labels:
+            conversation.labels.add(*labels)
+        agent_id = agent_id or rule.assign_to_id
+        audit(conversation, "rule_applied", rule=rule.pk, name=rule.name, message=message.pk)
+    if _influential(contact) and facts.sentiment == "negative" and conversation.priority < Priority.HIGH:
+        conversation.priority = Priority.HIGH
+        audit(conversation, "priority_raised", reason="negative message from an opinion leader", message=message.pk)
+    return agent_id
+
+
+def _influential(contact) -> bool:
+    return contact.verified or contact.followers >= settings.OPINION_LEADER_FOLLOWERS

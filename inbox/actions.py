@@ -13,6 +13,7 @@ from inbox import events, sla
 from inbox.bulk import insert_rows, update_rows
 from inbox.models import (
     Contact,
+    Priority,
     Conversation,
     ConversationEvent,
     Delivery,
@@ -107,9 +108,8 @@ def _store(channel, mentions, held) -> Ingested:
         [{"conversation_id": pk, "kind": "opened"} for pk in opened]
         + [{"conversation_id": pk, "kind": "reopened"} for pk in reopened],
     )
-    to_route = [c.pk for c in threads.touched if c.pk in opened or c.assignee_id is None]
-    if to_route:
-        _enqueue_on_commit("agents.route_conversations", to_route)
+    # Every touched conversation has new messages for the rules to read.
+    _enqueue_on_commit("agents.route_conversations", [c.pk for c in threads.touched])
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in threads.touched])
     return Ingested(len(mentions), [c.pk for c in threads.touched], sorted(opened))
 
@@ -154,6 +154,7 @@ THREADING_FIELDS = [
     "team_id",
     "assignee_id",
     "sla_policy_id",
+    "priority",
     "waiting_since",
     "first_response_seconds",
     "created_at",
@@ -168,7 +169,7 @@ class _Threads:
     """
 
     def __init__(self, channel, mentions, contact_ids, held):
-        self.policy = sla.default_policy()
+        self.policies = sla.Policies()
         by_message_id = {m.parent_external_id: held[m.parent_external_id] for m in mentions if m.parent_external_id in held}
         authors = set(contact_ids.values())
         candidates = list(
@@ -198,7 +199,7 @@ class _Threads:
             conversation = by_message.get(mention.parent_external_id) or by_contact.get(contact_id)
             if conversation is None:
                 conversation = Conversation(
-                    channel_id=channel.pk, contact_id=contact_id, sla_policy=self.policy, status=Status.OPEN
+                    channel_id=channel.pk, contact_id=contact_id, status=Status.OPEN
                 )
                 self.new.append(conversation)
                 by_contact[contact_id] = conversation
@@ -237,13 +238,31 @@ class _Threads:
         return {c.pk for c in self.new}, reopened
 
     def _start_clock(self, conversation, now):
-        policy = self.policy if conversation.sla_policy_id in (None, self.policy.pk) else conversation.sla_policy
-        conversation.sla_policy = policy
-        conversation.waiting_since = self.first_inbound[id(conversation)]
-        first = conversation.first_response_seconds is None
-        conversation.response_due_at = sla.due_at(policy, conversation.waiting_since, first)
-        conversation.warning_at = sla.warning_at(policy, conversation.waiting_since, conversation.response_due_at)
-        conversation.sla_state = sla.running_state(policy, conversation.waiting_since, conversation.response_due_at, now)
+        policy = self.policies.for_conversation(conversation)
+        _start_clock(conversation, policy, self.first_inbound[id(conversation)], now)
+
+
+def _start_clock(conversation, policy, waiting_since, now):
+    """The customer has waited since `waiting_since`; set when they are due an answer."""
+    first = conversation.first_response_seconds is None
+    conversation.sla_policy = policy
+    conversation.waiting_since = waiting_since
+    conversation.response_due_at = sla.due_at(policy, waiting_since, first)
+    conversation.warning_at = sla.warning_at(policy, waiting_since, first)
+    conversation.sla_state = sla.running_state(conversation.response_due_at, conversation.warning_at, now)
+
+
+def analyse_new_messages(conversation) -> Message | None:
+    """Language and sentiment of the customer messages not read yet; the newest of them."""
+    from inbox import analysis  # TEMP-LAZY
+
+    pending = list(conversation.messages.filter(direction=Direction.INBOUND, sentiment_label="").order_by("created_at", "pk"))
+    for message in pending:
+        language, feeling = analysis.analyse(message.text, hint=message.language)
+        message.language = language or message.language
+        message.sentiment, message.sentiment_label = feeling.score, feeling.label
+    update_rows(Message, pending, ["language", "sentiment", "sentiment_label"])
+    return pending[-1] if pending else None
 
 
 def audit(conversation, kind, actor=None, **data):
@@ -342,38 +361,54 @@ def mark_delivered(message_id, external_id, accepted_at, url="") -> Message:
     message.url = url
     fields = ["delivery", "delivery_error", "delivery_claimed_at", "external_id", "sent_at", "url"]
     if conversation.waiting_since is not None:
-        waited = max(int((accepted_at - conversation.waiting_since).total_seconds()), 0)
-        message.response_seconds = waited
-        fields.append("response_seconds")
-        on_time = accepted_at <= conversation.response_due_at
-        if conversation.first_response_seconds is None:
-            conversation.first_response_seconds = waited
-        conversation.last_response_seconds = waited
-        conversation.sla_state = SLAState.MET if on_time else SLAState.BREACHED
-        conversation.waiting_since = None
-        conversation.response_due_at = None
-        conversation.warning_at = None
-        if conversation.status == Status.OPEN:
-            conversation.status = Status.PENDING
-        conversation.save(
-            update_fields=[
-                "first_response_seconds",
-                "last_response_seconds",
-                "sla_state",
-                "waiting_since",
-                "response_due_at",
-                "warning_at",
-                "status",
-                "updated_at",
-            ]
-        )
-        audit(conversation, "responded", message.author_user, message=message.pk, response_seconds=waited, on_time=on_time)
+        _stop_clock(conversation, message, accepted_at)
+        fields += ["response_seconds", "response_business_seconds"]
         if conversation.team_id:
             # Answering frees the agent's capacity for the next one waiting in the queue.
             _enqueue_on_commit("agents.assign_waiting", conversation.team_id)
     message.save(update_fields=fields)
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     return message
+
+
+def _stop_clock(conversation, reply, answered_at):
+    """Record how long the customer waited for `reply`, and whether that kept the promise."""
+    policy = conversation.sla_policy or sla.default_policy()
+    seconds, business_seconds = sla.waited(policy, conversation.waiting_since, answered_at)
+    on_time = answered_at <= conversation.response_due_at
+    reply.response_seconds, reply.response_business_seconds = seconds, business_seconds
+    if conversation.first_response_seconds is None:
+        conversation.first_response_seconds = seconds
+        conversation.first_response_business_seconds = business_seconds
+    conversation.last_response_seconds = seconds
+    conversation.last_response_business_seconds = business_seconds
+    conversation.sla_state = SLAState.MET if on_time else SLAState.BREACHED
+    conversation.waiting_since = conversation.response_due_at = conversation.warning_at = None
+    if conversation.status == Status.OPEN:
+        conversation.status = Status.PENDING
+    conversation.save(
+        update_fields=[
+            "first_response_seconds",
+            "first_response_business_seconds",
+            "last_response_seconds",
+            "last_response_business_seconds",
+            "sla_state",
+            "waiting_since",
+            "response_due_at",
+            "warning_at",
+            "status",
+            "updated_at",
+        ]
+    )
+    audit(
+        conversation,
+        "responded",
+        reply.author_user,
+        message=reply.pk,
+        response_seconds=seconds,
+        response_business_seconds=business_seconds,
+        on_time=on_time,
+    )
 
 
 @transaction.atomic
@@ -391,24 +426,147 @@ def mark_failed(message_id, reason) -> Message:
     return message
 
 
+SWEEP_BATCH = 5000
+SWEPT_FIELDS = ["sla_state", "priority", "updated_at"]
+
+
 def sweep_sla(now=None) -> dict:
-    """Raise each running clock's warning and breach once, as their moments pass."""
+    """Raise each running clock's warning and breach once, as their moments pass, and
+    bring back snoozed conversations whose time has come. Safe to run concurrently: rows
+    another sweep holds are skipped, and a raised state is never raised again."""
     now = now or timezone.now()
+    counts = {}
+    for state in (SLAState.BREACHED, SLAState.WARNING):
+        counts[state] = 0
+        while True:
+            raised = _raise(state, now)
+            counts[state] += raised
+            if raised < SWEEP_BATCH:
+                break
+    counts["woken"] = wake_snoozed(now)
+    return counts
+
+
+@transaction.atomic
+def _raise(state, now) -> int:
     running = Conversation.objects.filter(waiting_since__isnull=False)
-    changed = {}
-    for state, due_clocks in (
-        (SLAState.BREACHED, running.filter(response_due_at__lte=now, sla_state__in=[SLAState.OK, SLAState.WARNING])),
-        (SLAState.WARNING, running.filter(warning_at__lte=now, sla_state=SLAState.OK)),
-    ):
-        with transaction.atomic():
-            conversations = list(due_clocks.select_for_update(skip_locked=True).order_by("pk"))
-            for conversation in conversations:
-                conversation.sla_state = state
-                conversation.updated_at = now
-            Conversation.objects.bulk_update(conversations, ["sla_state", "updated_at"])
-            ConversationEvent.objects.bulk_create(
-                [ConversationEvent(conversation=c, kind=f"sla_{state}") for c in conversations]
-            )
-            events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in conversations])
-        changed[state] = len(conversations)
-    return changed
+    if state == SLAState.BREACHED:
+        due = running.filter(response_due_at__lte=now, sla_state__in=[SLAState.OK, SLAState.WARNING])
+    else:
+        due = running.filter(warning_at__lte=now, sla_state=SLAState.OK)
+    conversations = list(
+        due.select_for_update(skip_locked=True)
+        .only("pk", "team_id", "assignee_id", "priority", "sla_state", "sla_policy_id")
+        .order_by("pk")[:SWEEP_BATCH]
+    )
+    if not conversations:
+        return 0
+    for conversation in conversations:
+        conversation.sla_state = state
+        conversation.updated_at = now
+        if state == SLAState.BREACHED:
+            conversation.priority = min(conversation.priority + 1, Priority.URGENT)
+    update_rows(Conversation, conversations, SWEPT_FIELDS)
+    insert_rows(ConversationEvent, [{"conversation_id": c.pk, "kind": f"sla_{state}"} for c in conversations])
+    event = events.SLA_BREACHED if state == SLAState.BREACHED else events.SLA_WARNING
+    events.publish_on_commit(event, [events.Audience.of(c) for c in conversations])
+    if state == SLAState.BREACHED:
+        _enqueue_on_commit("agents.handle_breaches", [c.pk for c in conversations])
+    return len(conversations)
+
+
+@transaction.atomic
+def wake_snoozed(now=None) -> int:
+    now = now or timezone.now()
+    conversations = list(
+        Conversation.objects.select_for_update(skip_locked=True).filter(status=Status.SNOOZED, snoozed_until__lte=now)
+    )
+    for conversation in conversations:
+        _set_status(conversation, Status.OPEN if conversation.waiting_since else Status.PENDING, None)
+        audit(conversation, "woke")
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in conversations])
+    return len(conversations)
+
+
+def _set_status(conversation, status, snoozed_until=None):
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until
+    conversation.save(update_fields=["status", "snoozed_until", "updated_at"])
+
+
+def _locked(conversation_id):
+    return Conversation.objects.select_for_update().get(pk=conversation_id)
+
+
+@transaction.atomic
+def resolve(conversation_id, actor=None) -> Conversation:
+    """Done: the clock stops for good, and the assignee's capacity frees up."""
+    conversation = _locked(conversation_id)
+    if conversation.status == Status.RESOLVED:
+        return conversation
+    conversation.status = Status.RESOLVED
+    conversation.resolved_at = timezone.now()
+    conversation.snoozed_until = None
+    conversation.waiting_since = conversation.response_due_at = conversation.warning_at = None
+    conversation.save(
+        update_fields=["status", "resolved_at", "snoozed_until", "waiting_since", "response_due_at", "warning_at", "updated_at"]
+    )
+    audit(conversation, "resolved", actor)
+    if conversation.team_id:
+        _enqueue_on_commit("agents.assign_waiting", conversation.team_id)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return conversation
+
+
+@transaction.atomic
+def reopen(conversation_id, actor=None, now=None) -> Conversation:
+    """Open again by hand: a new measurement starts now, against the next-response target."""
+    now = now or timezone.now()
+    conversation = _locked(conversation_id)
+    if conversation.status != Status.RESOLVED:
+        raise InboxError("Only a resolved conversation can be reopened.")
+    conversation.status = Status.OPEN
+    conversation.resolved_at = None
+    policy = sla.Policies().for_conversation(conversation)
+    _start_clock(conversation, policy, now, now)
+    conversation.save(
+        update_fields=[
+            "status", "resolved_at", "sla_policy", "waiting_since", "response_due_at", "warning_at", "sla_state", "updated_at"
+        ]
+    )
+    audit(conversation, "reopened", actor)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return conversation
+
+
+@transaction.atomic
+def snooze(conversation_id, until, actor=None) -> Conversation:
+    """Out of the list until `until`; a customer still waiting keeps the clock running."""
+    if until <= timezone.now():
+        raise InboxError("Snooze until a time in the future.")
+    conversation = _locked(conversation_id)
+    if conversation.status == Status.RESOLVED:
+        raise InboxError("A resolved conversation cannot be snoozed.")
+    _set_status(conversation, Status.SNOOZED, until)
+    audit(conversation, "snoozed", actor, until=until.isoformat())
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return conversation
+
+
+def apply_sla_policy(conversation, now=None, policies=None) -> bool:
+    """On a conversation the caller has locked and whose team, channel or priority changed:
+    the policy that now matches applies, and a running clock is measured against it from
+    when the customer started waiting. A breach already raised stays raised."""
+    policy = (policies or sla.Policies()).for_conversation(conversation)
+    if policy.pk == conversation.sla_policy_id:
+        return False
+    previous = conversation.sla_policy_id
+    conversation.sla_policy = policy
+    if conversation.waiting_since is not None:
+        breached = conversation.sla_state == SLAState.BREACHED
+        _start_clock(conversation, policy, conversation.waiting_since, now or timezone.now())
+        if breached:
+            conversation.sla_state = SLAState.BREACHED
+    conversation.save(update_fields=["sla_policy", "response_due_at", "warning_at", "sla_state", "updated_at"])
+    audit(conversation, "sla_policy_applied", policy=policy.pk, previous=previous)
+    return True

@@ -39,6 +39,9 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def inbox_event(self, message):
         event = message["event"]
+        if "alert" in event:
+            await self.send_json({"type": event["type"], "alert": event["alert"]})
+            return
         for conversation_id in event["conversation_ids"]:
             row = await database_sync_to_async(render_row)(self.viewer, conversation_id)
             await self.send_json({"type": event["type"], "conversation": conversation_id, "row": row})

@@ -22,7 +22,12 @@ log = logging.getLogger(__name__)
 VERSION = 1
 CONVERSATION_CHANGED = "conversation.changed"
 CONVERSATION_ASSIGNED = "conversation.assigned"
-TYPES = {CONVERSATION_CHANGED, CONVERSATION_ASSIGNED}
+CONVERSATION_ESCALATED = "conversation.escalated"
+SLA_WARNING = "sla.warning"
+SLA_BREACHED = "sla.breached"
+TYPES = {CONVERSATION_CHANGED, CONVERSATION_ASSIGNED, CONVERSATION_ESCALATED, SLA_WARNING, SLA_BREACHED}
+CRISIS_STARTED = "crisis.started"
+CRISIS_ENDED = "crisis.ended"
 SUPERVISORS = "supervisors"
 SEND_TIMEOUT = 5
 
@@ -71,21 +76,28 @@ def publish_on_commit(event_type, audiences):
         transaction.on_commit(lambda: _send(event_type, by_group))
 
 
-def _send(event_type, by_group):
+def publish_alert_on_commit(event_type, alert_id):
+    """Crisis alerts concern the supervisors only."""
+    assert event_type in {CRISIS_STARTED, CRISIS_ENDED}, event_type
+    transaction.on_commit(lambda: _send(event_type, {SUPERVISORS: []}, alert=alert_id))
+
+
+def _send(event_type, by_group, **extra):
     try:
         if settings.EMBEDDED:
             # The in-memory layer lives on the server's loop; async_to_sync finds it.
-            async_to_sync(_send_all)(event_type, by_group)
+            async_to_sync(_send_all)(event_type, by_group, extra)
         else:
-            asyncio.run_coroutine_threadsafe(_send_all(event_type, by_group), _publisher_loop()).result(SEND_TIMEOUT)
+            sending = _send_all(event_type, by_group, extra)
+            asyncio.run_coroutine_threadsafe(sending, _publisher_loop()).result(SEND_TIMEOUT)
     except Exception:  # the write is committed; a lost push is repaired by the page's refresh
         log.exception("could not publish %s to %s", event_type, sorted(by_group))
 
 
-async def _send_all(event_type, by_group):
+async def _send_all(event_type, by_group, extra):
     layer = get_channel_layer()
     for group, conversation_ids in by_group.items():
-        event = {"type": event_type, "version": VERSION, "conversation_ids": conversation_ids}
+        event = {"type": event_type, "version": VERSION, "conversation_ids": conversation_ids, **extra}
         await layer.group_send(group, {"type": "inbox.event", "event": event})
 
 

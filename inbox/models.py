@@ -17,6 +17,7 @@ class Contact(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     avatar_url = models.URLField(max_length=500, blank=True)
     profile_url = models.URLField(max_length=500, blank=True)
+    labels = models.ManyToManyField("Label", blank=True, related_name="contacts")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -27,14 +28,53 @@ class Contact(models.Model):
         return self.handle or self.name or self.platform_id
 
 
-class SLAPolicy(models.Model):
+class Label(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    color = models.CharField(max_length=7, default="#607d8b")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BusinessCalendar(models.Model):
+    """Opening hours in a time zone, several ranges a day, and closed days."""
+
     name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # {"0": [["09:00", "13:00"], ["14:00", "18:00"]], ...}: weekday (0 = Monday) → ranges.
+    hours = models.JSONField(_("opening hours"), default=dict)
+    holiday_country = models.CharField(_("public holidays of"), max_length=8, blank=True)
+    holiday_subdivision = models.CharField(max_length=16, blank=True)
+    closed_dates = models.JSONField(_("other closed days"), default=list, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class SLAPolicy(models.Model):
+    """Targets for answering; the first policy matching a conversation applies."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    team = models.ForeignKey("agents.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("connectors.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    priority = models.PositiveSmallIntegerField(null=True, blank=True)
+    calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL)
     first_response_target = models.DurationField(_("first response target"), default=timedelta(hours=2))
     next_response_target = models.DurationField(_("next response target"), default=timedelta(hours=2))
+    resolution_target = models.DurationField(_("resolution target"), null=True, blank=True)
     warning_share = models.FloatField(_("warning at share of target"), default=0.75)
+    breach_escalate_to = models.ForeignKey(
+        "agents.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("on breach, escalate to")
+    )
+    breach_reassign = models.BooleanField(_("on breach, reassign"), default=False)
     is_default = models.BooleanField(default=False)
 
     class Meta:
+        ordering = ["position", "pk"]
         verbose_name = "SLA policy"
         verbose_name_plural = "SLA policies"
         constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_sla_policy")]
@@ -82,6 +122,12 @@ class Conversation(models.Model):
     sla_state = models.CharField(max_length=10, choices=SLAState.choices, default=SLAState.OK)
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
     last_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    last_response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalation_reason = models.TextField(blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
     preview = models.CharField(max_length=200, blank=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
@@ -150,6 +196,9 @@ class Message(models.Model):
     delivery_claimed_at = models.DateTimeField(null=True, blank=True)
     # For a public reply: how long the customer had waited when the network accepted it.
     response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    sentiment_label = models.CharField(max_length=10, blank=True)  # empty: not analysed yet
     raw = models.JSONField(null=True, blank=True)
 
     class Meta:
@@ -158,7 +207,11 @@ class Message(models.Model):
                 fields=["channel", "external_id"], condition=Q(external_id__isnull=False), name="message_unique_per_channel"
             )
         ]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            # Crisis detection counts a channel's negative mentions over a recent window.
+            models.Index(fields=["channel", "sent_at"], condition=Q(direction="in"), name="message_inbound_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.direction} {self.external_id or self.pk}"

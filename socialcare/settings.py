@@ -158,6 +158,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "poll-due-channels": {"task": "connectors.poll_due_channels", "schedule": timedelta(seconds=5)},
     "sla-sweep": {"task": "inbox.sla_sweep", "schedule": timedelta(seconds=15)},
+    "assignment-sweep": {"task": "agents.assignment_sweep", "schedule": timedelta(minutes=1)},
+    "crisis-watch": {"task": "agents.crisis_watch", "schedule": timedelta(minutes=1)},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +198,16 @@ LOGGING = {
 
 # How long a connector waits for a network before calling the attempt failed.
 CONNECTOR_TIMEOUT = env.float("CONNECTOR_TIMEOUT_SECONDS", default=10.0)
+
+# Routing and assignment.
+OPINION_LEADER_FOLLOWERS = env.int("OPINION_LEADER_FOLLOWERS", default=10_000)
+OFFLINE_REQUEUE_AFTER = timedelta(minutes=env.int("OFFLINE_REQUEUE_MINUTES", default=15))
+UNANSWERED_REASSIGN_AFTER = timedelta(minutes=env.int("UNANSWERED_REASSIGN_MINUTES", default=45))
+# Crisis: negative mentions in the window against their usual rate over the baseline.
+CRISIS_WINDOW = timedelta(minutes=env.int("CRISIS_WINDOW_MINUTES", default=15))
+CRISIS_BASELINE = timedelta(hours=env.int("CRISIS_BASELINE_HOURS", default=24))
+CRISIS_FACTOR = env.float("CRISIS_FACTOR", default=3.0)
+CRISIS_MIN_MENTIONS = env.int("CRISIS_MIN_MENTIONS", default=10)
 
 # How often an agent's page must say it is alive to count as online.
 PRESENCE_TIMEOUT = timedelta(seconds=env.int("PRESENCE_TIMEOUT_SECONDS", default=90))
