@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from inbox import events, sla
+from inbox import analysis, events, sla
 from inbox.bulk import insert_rows, update_rows
 from inbox.models import (
     Contact,
@@ -254,8 +254,6 @@ def _start_clock(conversation, policy, waiting_since, now):
 
 def analyse_new_messages(conversation) -> Message | None:
     """Language and sentiment of the customer messages not read yet; the newest of them."""
-    from inbox import analysis  # TEMP-LAZY
-
     pending = list(conversation.messages.filter(direction=Direction.INBOUND, sentiment_label="").order_by("created_at", "pk"))
     for message in pending:
         language, feeling = analysis.analyse(message.text, hint=message.language)

@@ -152,6 +152,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than the longest task and the longest retry countdown, so an unacked task
     # comes back only when its worker is really gone.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for tasks whose worker died (kombu's default is every 100 s).
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
     "global_keyprefix": f"{REDIS_PREFIX}:celery:",
 }
 CELERY_TIMEZONE = "UTC"
@@ -193,7 +196,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # One line per task run drowns everything else.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    # httpx logs every URL at INFO, query strings (tokens, proofs) included.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
 
 # How long a connector waits for a network before calling the attempt failed.

@@ -12,8 +12,8 @@ from django.db import connection
 from socialcare.celery import app as celery_app
 
 
-@pytest.fixture(scope="session", autouse=True)
-def no_lingering_connections(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """Threads of async tests may keep a connection; the test database must still drop."""
     yield
     with django_db_blocker.unblock(), connection.cursor() as cursor:
@@ -69,7 +69,7 @@ def worker_process(test_database_url, tasks_go_to_the_broker):
     processes = []
 
     def start():
-        env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_VISIBILITY_TIMEOUT": "5"}
+        env = {**os.environ, "DATABASE_URL": test_database_url, "CELERY_VISIBILITY_TIMEOUT": "5", "CELERY_RESTORE_INTERVAL": "1"}
         command = [sys.executable, "-m", "celery", "-A", "socialcare", "worker", "--pool=solo", "--concurrency=1"]
         flags = ["--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
         processes.append(subprocess.Popen([*command, *flags], env=env))

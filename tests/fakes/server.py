@@ -52,6 +52,7 @@ class Fault:
     times: int
     after_handling: bool  # True: the request takes effect, then the client gets the fault
     hang_seconds: float
+    skip: int = 0  # matching requests answered normally first (1: the second page fails)
 
 
 class FakeNetwork:
@@ -65,7 +66,8 @@ class FakeNetwork:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown waits for the next poll, once per fake per test.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @property
     def url(self):
@@ -80,14 +82,14 @@ class FakeNetwork:
         self._server.shutdown()
         self._server.server_close()
 
-    def fail_next(self, status=500, body=None, headers=None, *, path=None, times=1, after_handling=False):
-        """The next matching request(s) get this answer instead of the normal one."""
+    def fail_next(self, status=500, body=None, headers=None, *, path=None, times=1, after_handling=False, after=0):
+        """The next matching request(s), after `after` normal ones, get this answer instead."""
         reply = Reply(status, body if body is not None else {"error": "fault injected"}, headers or {})
-        self._faults.append(Fault(reply, path, times, after_handling, 0))
+        self._faults.append(Fault(reply, path, times, after_handling, 0, after))
 
-    def hang_next(self, seconds, *, path=None, times=1, after_handling=False):
-        """The next matching request(s) get no answer for `seconds` (a client timeout)."""
-        self._faults.append(Fault(None, path, times, after_handling, seconds))
+    def hang_next(self, seconds, *, path=None, times=1, after_handling=False, after=0):
+        """The next matching request(s), after `after` normal ones, get no answer for `seconds`."""
+        self._faults.append(Fault(None, path, times, after_handling, seconds, after))
 
     def requests_to(self, method, path_pattern):
         return [r for r in self.requests if r.method == method and re.fullmatch(path_pattern, r.path)]
@@ -96,6 +98,9 @@ class FakeNetwork:
         with self._lock:
             for fault in self._faults:
                 if fault.path is None or re.fullmatch(fault.path, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)

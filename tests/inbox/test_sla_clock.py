@@ -170,3 +170,11 @@ def test_the_warning_comes_at_the_policy_share_of_the_target(channel):
     SLAPolicy.objects.filter(pk=default_policy().pk).update(warning_share=0.5)
     conversation = customer_writes(channel, at(2026, 3, 2, 10, 0))
     assert conversation.warning_at == at(2026, 3, 2, 11, 0)
+
+
+def test_public_holidays_come_from_the_calendars_country(channel):
+    policy = business_policy("Europe/Madrid")
+    BusinessCalendar.objects.filter(pk=policy.calendar_id).update(holiday_country="ES", holiday_subdivision="MD")
+    # Monday 2026-01-05 17:30; Tuesday the 6th is Epiphany, a public holiday in Spain.
+    conversation = customer_writes(channel, at(2026, 1, 5, 17, 30, zone=MADRID))
+    assert conversation.response_due_at == at(2026, 1, 7, 10, 30, zone=MADRID)

@@ -1,0 +1,394 @@
+"""Language and sentiment of inbound posts (inbox.analysis), on examples written for
+these tests. The module is pure Python over shipped data: no database, no network."""
+
+import csv
+import dataclasses
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from inbox import analysis
+from inbox.analysis import Sentiment, analyse, detect_language, sentiment
+
+DEV_EXAMPLES = Path(analysis.__file__).with_name("lexicon") / "dev_examples.csv"
+
+
+def label(text, language=None):
+    language = detect_language(text) if language is None else language
+    return sentiment(text, language).label
+
+
+def score(text, language):
+    return sentiment(text, language).score
+
+
+# --------------------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "llevo 3 días sin internet y nadie me responde",
+        "¿A qué hora abre la tienda del centro?",
+        "me cobraron de más este mes",
+        "gracias!!",
+        "sin luz",
+    ],
+)
+def test_short_spanish_posts_are_detected_as_spanish(text):
+    assert detect_language(text) == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody answers my emails since Monday",
+        "How do I change my wifi password?",
+        "they charged me twice",
+        "thx!",
+        "still down",
+    ],
+)
+def test_short_english_posts_are_detected_as_english(text):
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Estou sem internet há três dias e ninguém resolve",  # Portuguese
+        "Sono senza internet da tre giorni e nessuno risponde",  # Italian
+        "Je n'ai plus internet depuis trois jours",  # French
+        "Fa tres dies que no tinc internet i ningú respon",  # Catalan
+    ],
+)
+def test_neighbouring_languages_are_not_mistaken_for_spanish(text):
+    assert detect_language(text) == ""
+
+
+@pytest.mark.parametrize("text", ["ok", "👍", "", "@soporte https://t.co/abc123", "10/10 😡😡"])
+def test_posts_without_enough_words_are_undecided_without_a_hint(text):
+    assert detect_language(text) == ""
+
+
+@pytest.mark.parametrize("hint, expected", [("es", "es"), ("en", "en"), ("es-419", "es"), ("en_GB", "en"), ("eng", "en")])
+def test_the_networks_language_tag_decides_when_the_text_cannot(hint, expected):
+    assert detect_language("ok 👍", hint=hint) == expected
+
+
+@pytest.mark.parametrize("hint", ["und", "qme", "zxx", "pt", "fr"])
+def test_network_tags_other_than_spanish_or_english_are_no_hint(hint):
+    assert detect_language("ok", hint=hint) == ""
+
+
+def test_a_clear_text_wins_over_a_contradicting_hint():
+    assert detect_language("The internet has been down since yesterday morning", hint="es") == "en"
+    assert detect_language("No tengo internet desde ayer por la mañana", hint="en") == "es"
+
+
+def test_links_and_handles_do_not_sway_the_language():
+    assert detect_language("@TelcoHelp https://t.co/x9Yz no tengo señal desde ayer") == "es"
+
+
+# --------------------------------------------------------------------------- negation
+
+
+@pytest.mark.parametrize("text, language", [("no está mal", "es"), ("nada mal el servicio", "es"), ("not bad", "en"), ("Not bad at all", "en")])
+def test_a_negated_negative_reads_as_positive(text, language):
+    assert sentiment(text, language).label == "positive"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("no funciona", "es"), ("la app no anda", "es"), ("it doesn't work", "en"), ("nada bueno", "es"), ("not good", "en")],
+)
+def test_a_negated_positive_reads_as_negative(text, language):
+    assert sentiment(text, language).label == "negative"
+
+
+def test_spanish_double_negation_negates_once():
+    assert label("no me funciona nunca", "es") == "negative"
+
+
+def test_negation_does_not_cross_a_comma():
+    assert label("No, el servicio es excelente", "es") == "positive"
+
+
+def test_sin_problemas_is_praise():
+    assert label("La instalación fue rápida y sin problemas", "es") == "positive"
+
+
+# --------------------------------------------------------------------------- emphasis
+
+
+def test_intensifiers_strengthen_the_word_they_precede():
+    assert score("el servicio es muy malo", "es") < score("el servicio es malo", "es") < 0
+    assert score("súper amable la chica", "es") > score("amable la chica", "es") > 0
+    assert score("really helpful", "en") > score("helpful", "en") > 0
+
+
+def test_dampeners_weaken_the_word_they_precede():
+    assert score("un poco lento", "es") > score("lento", "es")
+    assert score("un poco lento", "es") < 0
+
+
+def test_shouting_one_word_strengthens_it():
+    assert score("el servicio es PÉSIMO", "es") < score("el servicio es pésimo", "es")
+
+
+def test_a_wholly_capitalised_post_is_not_shouting_word_by_word():
+    # VADER's rule: capitals are emphasis only against lower-case words around them
+    assert score("SERVICIO PÉSIMO", "es") == score("servicio pésimo", "es")
+
+
+def test_stretched_words_are_recognised_and_emphasised():
+    assert score("graciaaas", "es") > score("gracias", "es") > 0
+    assert label("thank youuuu", "en") == "positive"
+    assert label("muyyy lentooo", "es") == "negative"
+
+
+def test_exclamation_marks_amplify_the_sentiment():
+    assert score("qué mal servicio!!!", "es") < score("qué mal servicio", "es")
+
+
+@pytest.mark.parametrize("text, expected", [("😡", "negative"), ("🤬🤬", "negative"), ("👎", "negative"), ("👍", "positive"), ("😍", "positive"), (":(", "negative"), (":)", "positive")])
+def test_emoji_and_emoticons_carry_sentiment(text, expected):
+    assert sentiment(text, "").label == expected
+
+
+def test_an_emoji_adds_to_the_words_around_it():
+    assert score("gracias 😍", "es") > score("gracias", "es")
+    assert label("otra vez sin luz 😡", "es") == "negative"
+
+
+def test_skin_tones_and_variation_selectors_do_not_hide_an_emoji():
+    assert score("👍🏽", "es") == score("👍", "es")
+    assert score("❤️", "es") == score("❤", "es")
+
+
+def test_accents_and_case_do_not_change_the_reading():
+    assert score("pesimo servicio", "es") == score("Pésimo servicio", "es")
+
+
+@pytest.mark.parametrize("informal, standard", [("xq no me responden", "porque no me responden"), ("q mal servicio", "que mal servicio"), ("tb me pasa", "también me pasa"), ("bn atendido", "bien atendido")])
+def test_informal_spanish_spellings_read_like_the_standard_ones(informal, standard):
+    assert score(informal, "es") == score(standard, "es")
+
+
+def test_laughter_is_normalised_whatever_its_length():
+    assert score("jajajajaja", "es") == score("jaja", "es")
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "llevo 3 días sin internet",
+        "Nadie responde en el chat",
+        "sigo esperando que me llamen",
+        "Me cobraron dos veces la factura",
+        "me tienen re podrido con los cortes",
+        "Ya van cinco reclamos y ninguna respuesta",
+        "el técnico no vino",
+        "No puedo entrar a mi cuenta",
+    ],
+)
+def test_typical_spanish_complaints_are_negative(text):
+    assert label(text, "es") == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nobody answers",
+        "3 days without internet",
+        "Still waiting for my refund",
+        "I've been on hold for an hour",
+        "The engineer never showed up",
+        "Internet down again",
+        "thanks for nothing",
+        "I can't log in to my account",
+    ],
+)
+def test_typical_english_complaints_are_negative(text):
+    assert label(text, "en") == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voy a poner una denuncia en consumo",
+        "Hablaré con mi abogado",
+        "Os voy a denunciar",
+        "lo llevo a la OMIC",
+        "quiero dar de baja la línea",
+        "me voy a la competencia",
+    ],
+)
+def test_spanish_legal_threats_and_cancellations_are_negative(text):
+    assert label(text, "es") == "negative"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I will sue you",
+        "My lawyer will be in touch",
+        "Reporting you to Ofcom",
+        "I'm cancelling my contract",
+        "I want to switch providers",
+        "Please close my account",
+    ],
+)
+def test_english_legal_threats_and_cancellations_are_negative(text):
+    assert label(text, "en") == "negative"
+
+
+def test_what_follows_pero_outweighs_what_precedes_it():
+    assert label("El técnico fue muy amable pero sigo sin internet", "es") == "negative"
+    assert label("Tardaron un poco, pero todo perfecto", "es") == "positive"
+    assert label("The agent was nice but I still have no signal", "en") == "negative"
+
+
+@pytest.mark.parametrize("text", ["¡Muchas gracias por la ayuda!", "Excelente atención, un genio total", "Thanks so much, all sorted!", "Love the new app 😍"])
+def test_thanks_and_praise_are_positive(text):
+    assert label(text) == "positive"
+
+
+# --------------------------------------------------------------------------- neutral
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Cuál es el horario de atención al cliente?",
+        "¿Cómo cambio la contraseña del wifi?",
+        "Hola, ¿me pueden ayudar con la factura?",
+        "¿La instalación es gratis?",
+        "How do I change my plan?",
+        "Can you help me with my bill please?",
+        "Is installation free?",
+        "I sent you a DM with my account number",
+    ],
+)
+def test_plain_questions_and_requests_are_neutral(text):
+    assert label(text) == "neutral"
+
+
+def test_greetings_and_courtesy_are_neutral():
+    for text in ("Buenos días", "good morning", "Mi número de cliente es 4452, quedo atento", "por favor", "no gracias"):
+        assert label(text) == "neutral", text
+
+
+# --------------------------------------------------------------------------- mixed language
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("El wifi no funciona otra vez, worst service ever", "negative"),
+        ("pésimo el customer service, nobody answers", "negative"),
+        ("Thanks! todo funcionando otra vez 👌", "positive"),
+        ("Me encanta el nuevo update, so cool", "positive"),
+    ],
+)
+def test_mixed_spanish_and_english_posts_are_read_in_both(text, expected):
+    language, result = analyse(text)
+    assert language in ("es", "en", "")
+    assert result.label == expected
+
+
+def test_english_words_are_understood_in_a_spanish_post_and_vice_versa():
+    assert label("el servicio es useless", "es") == "negative"
+    assert label("the service is pésimo", "en") == "negative"
+
+
+def test_spanish_words_that_look_english_keep_their_spanish_meaning():
+    # "ha" is a happy "ha!" to VADER and "favor" a positive noun
+    assert score("el técnico ha venido", "es") == 0.0
+    assert score("por favor llámenme", "es") == 0.0
+
+
+# --------------------------------------------------------------------------- contract
+
+
+def test_score_is_within_minus_one_and_one():
+    for text in ("PÉSIMO!!!! 😡😡😡 una ESTAFA, ladrones, los odio", "GRACIAS!!!! 😍😍😍 los mejores, excelentes, geniales"):
+        assert -1.0 <= sentiment(text, "es").score <= 1.0
+
+
+def test_labels_follow_the_documented_thresholds():
+    assert analysis._label(analysis.NEGATIVE_AT) == "negative"
+    assert analysis._label(analysis.POSITIVE_AT) == "positive"
+    assert analysis._label((analysis.NEGATIVE_AT + analysis.POSITIVE_AT) / 2) == "neutral"
+
+
+def test_a_text_without_sentiment_words_scores_zero():
+    assert sentiment("El pedido 8812 sale mañana", "es") == Sentiment(0.0, "neutral")
+
+
+def test_sentiment_is_an_immutable_value():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sentiment("gracias", "es").score = 1.0
+
+
+def test_analyse_returns_the_language_and_its_reading():
+    assert analyse("llevo 3 días sin internet y nadie me da una solución") == (
+        "es",
+        sentiment("llevo 3 días sin internet y nadie me da una solución", "es"),
+    )
+
+
+def test_sentiment_accepts_an_unknown_language():
+    assert sentiment("una vergüenza", "").label == "negative"
+    assert sentiment("what a disgrace", "").label == "negative"
+
+
+def test_empty_and_blank_text_are_neutral():
+    assert analyse("") == ("", Sentiment(0.0, "neutral"))
+    assert analyse("   ", hint="es") == ("es", Sentiment(0.0, "neutral"))
+
+
+def test_everything_loads_without_the_network(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("analysis tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(analysis, "_cache", {})  # rebuild lexicons and detector from the installed data
+    assert analyse("llevo 3 días sin internet") == ("es", sentiment("llevo 3 días sin internet", "es"))
+
+
+def test_a_short_post_is_analysed_well_under_a_millisecond_after_warm_up():
+    posts = ["llevo 3 días sin internet y nadie me da una solución", "Thanks so much for the quick fix!"] * 100
+    analyse(posts[0])
+    start = time.perf_counter()
+    for post in posts:
+        analyse(post)
+    per_post = (time.perf_counter() - start) / len(posts)
+    assert per_post < 0.001  # ~0.3 ms measured; the margin absorbs a busy CI machine
+
+
+# --------------------------------------------------------------------------- dev set
+
+
+def dev_examples():
+    with DEV_EXAMPLES.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_dev_examples_keep_their_sentiment_labels():
+    rows = [r for r in dev_examples() if r["label"]]  # other languages carry no label
+    wrong = [r["text"] for r in rows if analyse(r["text"])[1].label != r["label"]]
+    assert len(wrong) <= 0.03 * len(rows), wrong
+
+
+def test_the_dev_examples_keep_their_languages():
+    expected = {"es": {"es"}, "en": {"en"}, "mix": {"es", "en", ""}, "": {""}}
+    rows = dev_examples()
+    wrong = [r["text"] for r in rows if detect_language(r["text"]) not in expected.get(r["language"], {""})]
+    assert len(wrong) <= 0.02 * len(rows), wrong
