@@ -1,6 +1,8 @@
 """Crisis alerts: a burst of negative mentions on a channel, or on one of its brand
 keywords, against how many it usually sees. One alert per burst, closed when it subsides."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,12 +34,23 @@ def _negative(channel, keyword, start, end):
     return mentions.filter(text__icontains=keyword) if keyword else mentions
 
 
+def thresholds(channel):
+    """The channel's own crisis thresholds (admins set them), else the site's."""
+    own = channel.listening.get("crisis", {})
+    return (
+        timedelta(minutes=own["window_minutes"]) if "window_minutes" in own else settings.CRISIS_WINDOW,
+        settings.CRISIS_BASELINE,
+        float(own.get("factor", settings.CRISIS_FACTOR)),
+        int(own.get("min_mentions", settings.CRISIS_MIN_MENTIONS)),
+    )
+
+
 def check(channel, keyword, now) -> CrisisAlert | None:
-    window, baseline = settings.CRISIS_WINDOW, settings.CRISIS_BASELINE
+    window, baseline, factor, least = thresholds(channel)
     recent = _negative(channel, keyword, now - window, now)
     count = recent.count()
     usual = _negative(channel, keyword, now - window - baseline, now - window).count() * (window / baseline)
-    threshold = max(settings.CRISIS_MIN_MENTIONS, settings.CRISIS_FACTOR * usual)
+    threshold = max(least, factor * usual)
     open_alert = CrisisAlert.objects.filter(channel=channel, keyword=keyword, ended_at__isnull=True).first()
     if open_alert is None and count >= threshold:
         sample = list(recent.order_by("-sent_at").values_list("pk", flat=True)[:SAMPLE_SIZE])

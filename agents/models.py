@@ -39,6 +39,8 @@ class AgentProfile(models.Model):
     sockets = models.IntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
 
     class Meta:
         indexes = [models.Index(fields=["presence", "last_assigned_at"])]
@@ -112,3 +114,22 @@ class CrisisAlert(models.Model):
 
     def __str__(self):
         return f"crisis on {self.channel} {self.keyword}".strip()
+
+
+class SettingsChange(models.Model):
+    """Who changed which setting, when, and from what to what: the admins' audit log."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    area = models.CharField(max_length=40)  # channel, team, agent, sla_policy, calendar, routing_rule, canned_response
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=20)  # created, changed, deleted, paused, resumed, ...
+    changes = models.JSONField(default=dict, blank=True)  # field → [before, after]; secrets only as "set"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["area", "created_at"])]
+
+    def __str__(self):
+        return f"{self.action} {self.area} {self.object_repr}"

@@ -14,7 +14,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
@@ -89,7 +89,8 @@ class DiscourseConnector:
         return Mention(
             external_id=str(post["id"]),
             author=Author(
-                platform_id=str(post.get("user_id") or username),
+                # Ids are per forum: the forum's host keeps user 5 of two forums apart.
+                platform_id=f"{urlsplit(self.base).netloc}/{post.get('user_id') or username}",
                 handle=username,
                 name=(post.get("name") or post.get("display_username") or "")[:NAME_LENGTH],
                 avatar_url=self._avatar(post.get("avatar_template") or ""),

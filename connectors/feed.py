@@ -132,7 +132,8 @@ class FeedConnector:
         host = urlsplit(entry.get("link") or self.url).hostname or self.url
         profile = detail.get("href") or ""
         return Author(
-            platform_id=fitted_id(name or email or host),
+            # Names are per site: "Admin" of two blogs is two people.
+            platform_id=fitted_id(f"{host}/{name or email}" if (name or email) else host),
             handle=(name or email or host)[:NAME_LENGTH],
             name=name,
             profile_url=profile if len(profile) <= URL_LENGTH else "",

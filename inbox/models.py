@@ -231,3 +231,32 @@ class ConversationEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} on #{self.conversation_id}"
+
+
+class CannedResponse(models.Model):
+    """A ready answer in both languages; {author_name} and {agent_name} are filled in."""
+
+    title = models.CharField(_("title"), max_length=100)
+    shortcut = models.SlugField(_("shortcut"), max_length=40, unique=True)
+    text_en = models.TextField(_("English text"))
+    text_es = models.TextField(_("Spanish text"))
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class MentionNotice(models.Model):
+    """A colleague @mentioned in a note: the note shows in their Mentioned view."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mention_notices")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mention_notices")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "message"], name="one_notice_per_mention")]
+        indexes = [models.Index(fields=["user", "read_at"])]

@@ -58,7 +58,7 @@ def test_a_new_topic_becomes_a_mention_with_its_author_topic_link_and_utc_time(f
     assert mention.external_id == post_id
     assert mention.text == "My router keeps dropping the connection."
     assert mention.author.handle == "jane_doe" and mention.author.name == "Jane Doe"
-    assert mention.author.platform_id == str(forum.users["jane_doe"]["id"])
+    assert mention.author.platform_id == f"127.0.0.1:{forum.url.rsplit(':', 1)[1]}/{forum.users['jane_doe']['id']}"
     assert mention.author.profile_url == f"{forum.url}/u/jane_doe"
     assert mention.author.avatar_url == f"{forum.url}/user_avatar/forum.example.com/jane_doe/96/{forum.users['jane_doe']['id']}_2.png"
     assert mention.thread_external_id == str(post["topic_id"]) and mention.parent_external_id == ""

@@ -44,7 +44,7 @@ def test_an_entry_becomes_a_mention_with_author_network_time_link_and_language(s
     )
     [mention] = feed(site, kind).fetch({}).mentions
     assert mention.external_id == entry
-    assert (mention.author.platform_id, mention.author.name) == ("Dana Blogger", "Dana Blogger")
+    assert (mention.author.platform_id, mention.author.name) == ("127.0.0.1/Dana Blogger", "Dana Blogger")
     assert mention.created_at == datetime(2024, 5, 1, 10, 30, tzinfo=timezone.utc)
     assert mention.created_at.utcoffset() == timedelta(0)
     assert mention.url == mention.thread_external_id == f"{site.url}/2024/router"

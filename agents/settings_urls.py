@@ -1,0 +1,4 @@
+"""Admin settings under /settings/ (filled by the settings work)."""
+
+app_name = "settings"
+urlpatterns = []

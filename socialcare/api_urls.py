@@ -1,0 +1,3 @@
+"""The REST API under /api/ (filled by the API work)."""
+
+urlpatterns = []
