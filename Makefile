@@ -33,9 +33,13 @@ test: install
 	$(SERVICES_ENV) TEST_DATABASE_NAME=test_socialcare_$(RUN_ID) REDIS_PREFIX=sctest$(RUN_ID) \
 	  $(BIN)/pytest $(PYTEST_ARGS)
 
+BENCHES ?= ingest poll route sla_sweep sentiment
+
 bench: install
-	$(SERVICES_ENV) DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/socialcare_bench} \
-	  REDIS_PREFIX=scbench$(RUN_ID) sh -c 'for b in bench/*.py; do $(BIN)/python $$b || exit 1; done'
+	for b in $(BENCHES); do \
+	  $(SERVICES_ENV) DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/socialcare_bench} \
+	    REDIS_PREFIX=scbench$(RUN_ID) $(BIN)/python bench/$$b.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -11,16 +11,19 @@ from agents.models import RoutingRule
 from inbox import events
 from inbox.actions import analyse_new_messages, apply_sla_policy, audit
 from inbox.models import Conversation, Priority, Status
+from inbox.sla import Policies
 
 
 def route_all(conversation_ids):
+    """Route a batch, reading the rules and SLA policies once for all of it."""
     enabled = list(RoutingRule.objects.filter(enabled=True).prefetch_related("add_labels"))
+    policies = Policies()
     for conversation_id in conversation_ids:
-        route(conversation_id, enabled)
+        route(conversation_id, enabled, policies)
 
 
 @transaction.atomic
-def route(conversation_id, enabled_rules=None):
+def route(conversation_id, enabled_rules=None, policies=None):
     conversation = (
         Conversation.objects.select_for_update(of=("self",))
         .select_related("channel", "contact")
@@ -39,7 +42,7 @@ def route(conversation_id, enabled_rules=None):
         audit(conversation, "routed", team=conversation.team_id, rule="channel default team")
     if (conversation.team_id, conversation.priority) != before:
         conversation.save(update_fields=["team", "priority", "updated_at"])
-        apply_sla_policy(conversation)
+        apply_sla_policy(conversation, policies=policies)
         events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     if conversation.assignee_id is None and conversation.team_id and conversation.status == Status.OPEN:
         now = timezone.now()

@@ -98,6 +98,7 @@ class _Token:
     elongated: bool = False  # "graciaaas"
     question: bool = False  # in a sentence that asks
     clause: int = 0  # negation and boosters do not cross clause punctuation
+    sentence: int = 0  # complaint cues are read sentence by sentence
     word: bool = True  # a word (vs. an emoji or emoticon)
 
 
@@ -131,20 +132,20 @@ def _pieces(chunk: str, lexicon: _Lexicon):
 def _tokens(text: str, lexicon: _Lexicon) -> list[_Token]:
     tokens: list[_Token] = []
     clause = 0
-    for sentence, asks in _sentences(_clean(text)):
+    for number, (sentence, asks) in enumerate(_sentences(_clean(text))):
         clause += 1
         for chunk in sentence.split():
             for raw, key, kind in _pieces(chunk, lexicon):
                 if kind == "mark":
                     clause += 1
                 else:
-                    tokens.extend(_word_tokens(raw, key, kind == "word", asks, clause, lexicon))
+                    tokens.extend(_word_tokens(raw, key, kind == "word", asks, clause, number, lexicon))
     return _join_phrases(tokens, lexicon)
 
 
-def _word_tokens(raw, key, is_word, asks, clause, lexicon):
+def _word_tokens(raw, key, is_word, asks, clause, sentence, lexicon):
     if not is_word:
-        return [_Token(key, question=asks, clause=clause, word=False)]
+        return [_Token(key, question=asks, clause=clause, sentence=sentence, word=False)]
     caps = raw.isupper() and len(raw) > 1
     elongated = False
     if key.isalpha() and _RUN_RE.search(key):
@@ -152,7 +153,7 @@ def _word_tokens(raw, key, is_word, asks, clause, lexicon):
     if _LAUGH_RE.fullmatch(key):
         key = "jaja" if key[0] == "j" else "haha"
     expansion = lexicon.aliases.get(key, (key,))
-    return [_Token(k, caps, elongated, asks, clause) for k in expansion]
+    return [_Token(k, caps, elongated, asks, clause, sentence) for k in expansion]
 
 
 def _shorten(key: str, lexicon: _Lexicon) -> str:
@@ -183,6 +184,7 @@ def _join_phrases(tokens: list[_Token], lexicon: _Lexicon) -> list[_Token]:
                     elongated=any(t.elongated for t in run),
                     question=run[0].question,
                     clause=run[0].clause,
+                    sentence=run[0].sentence,
                 )
                 i += n
                 break

@@ -1,0 +1,535 @@
+"""The admin settings screens under /settings/ (admin role only). Views parse the form,
+call one action in agents.settings_actions, and render; they never write models."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agents import settings_actions as actions
+from agents import settings_forms as forms
+from agents.access import role_required
+from agents.models import AgentProfile, Role, RoutingRule, SettingsChange, Team
+from agents.rules import Facts, matches
+from connectors.base import ConnectorError
+from connectors.models import Channel, ChannelKind
+from connectors.registry import connector_for
+from inbox import analysis
+from inbox.models import BusinessCalendar, CannedResponse, Priority, SLAPolicy
+
+log = logging.getLogger(__name__)
+
+admin_only = role_required(Role.ADMIN)
+GET_POST = require_http_methods(["GET", "POST"])
+
+def _areas():
+    return [
+        ("channel", gettext_lazy("Channels")),
+        ("team", gettext_lazy("Teams")),
+        ("agent", gettext_lazy("Agents")),
+        ("sla_policy", gettext_lazy("SLA policies")),
+        ("calendar", gettext_lazy("Business calendars")),
+        ("routing_rule", gettext_lazy("Routing rules")),
+        ("canned_response", gettext_lazy("Canned responses")),
+    ]
+
+
+def _page(request, template, context, section):
+    context = {"section": section, "time_zones": forms.time_zones(), **context}
+    return render(request, f"settings/{template}", context)
+
+
+def _fail(request, error):
+    messages.error(request, str(error))
+
+
+@admin_only
+def index(request):
+    return redirect("settings:channels")
+
+
+# ------------------------------------------------------------------ channels
+
+
+@admin_only
+def channels(request):
+    listed = Channel.objects.select_related("default_team").order_by("name", "pk")
+    creatable = [(kind, label) for kind, label in ChannelKind.choices if kind in forms.CHANNEL_FORMS]
+    return _page(request, "channels.html", {"channels": listed, "kinds": creatable}, "channels")
+
+
+def _channel_form_class(kind):
+    form_class = forms.CHANNEL_FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    return form_class
+
+
+@admin_only
+@GET_POST
+def channel_create(request, kind):
+    form_class = _channel_form_class(kind)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        channel = actions.create_channel(
+            request.user,
+            kind=kind,
+            fields=form.channel_fields(),
+            listening=form.listening_values(),
+            credentials=form.credential_values(),
+        )
+        messages.success(request, _("Channel %(name)s added.") % {"name": channel.name})
+        return redirect("settings:channel-edit", pk=channel.pk)
+    return _page(request, "channel_form.html", {"form": form, "kind_label": ChannelKind(kind).label}, "channels")
+
+
+@admin_only
+@GET_POST
+def channel_edit(request, pk):
+    channel = get_object_or_404(Channel, pk=pk)
+    form_class = _channel_form_class(channel.kind)
+    form = form_class(request.POST or None, channel=channel)
+    if request.method == "POST" and form.is_valid():
+        actions.update_channel(
+            request.user,
+            channel.pk,
+            fields=form.channel_fields(),
+            listening=form.listening_values(),
+            credentials=form.credential_values(),
+            remove=form.credentials_to_remove(),
+        )
+        messages.success(request, _("Channel saved."))
+        return redirect("settings:channel-edit", pk=channel.pk)
+    webhook_url = ""
+    if channel.kind in (ChannelKind.TWITTER, ChannelKind.FACEBOOK, ChannelKind.DISCOURSE):
+        webhook_url = request.build_absolute_uri(reverse("webhook", args=[channel.pk]))
+    context = {"form": form, "channel": channel, "kind_label": channel.get_kind_display(), "webhook_url": webhook_url}
+    return _page(request, "channel_form.html", context, "channels")
+
+
+def verify_channel(channel) -> str | None:
+    """The connector's "test connection": None when it answered, else the error text
+    (with any credential scrubbed out, should a network echo one back)."""
+    try:
+        connector_for(channel).verify()
+    except ConnectorError as error:
+        text = str(error) or type(error).__name__
+    except Exception as error:  # a connector bug must not hide behind a 500 on this page
+        log.exception("test connection of channel %s", channel.pk)
+        text = f"{type(error).__name__}: {error}"
+    else:
+        return None
+    for secret in (channel.credentials or {}).values():
+        if isinstance(secret, str) and len(secret) >= 4:
+            text = text.replace(secret, "•••")
+    return text[:1000]
+
+
+@admin_only
+@require_POST
+def channel_test(request, pk):
+    channel = get_object_or_404(Channel, pk=pk)
+    error = verify_channel(channel)
+    if error is None:
+        messages.success(request, _("Connection OK: %(name)s answered.") % {"name": channel.name})
+    else:
+        messages.error(request, _("Connection failed: %(error)s") % {"error": error})
+    if request.POST.get("next") == "list":
+        return redirect("settings:channels")
+    return redirect("settings:channel-edit", pk=pk)
+
+
+@admin_only
+@require_POST
+def channel_pause(request, pk):
+    channel = actions.pause_channel(request.user, get_object_or_404(Channel, pk=pk).pk)
+    messages.success(request, _("%(name)s is paused: it no longer listens.") % {"name": channel.name})
+    return redirect("settings:channels")
+
+
+@admin_only
+@require_POST
+def channel_resume(request, pk):
+    channel = actions.resume_channel(request.user, get_object_or_404(Channel, pk=pk).pk)
+    messages.success(request, _("%(name)s listens again.") % {"name": channel.name})
+    return redirect("settings:channels")
+
+
+# ------------------------------------------------------------------ teams
+
+
+@admin_only
+@GET_POST
+def teams(request):
+    form = forms.TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = actions.create_team(request.user, form.cleaned_data["name"])
+        messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+        return redirect("settings:teams")
+    listed = Team.objects.order_by("name")
+    return _page(request, "teams.html", {"form": form, "teams": listed}, "teams")
+
+
+@admin_only
+@GET_POST
+def team_edit(request, pk):
+    team = get_object_or_404(Team, pk=pk)
+    form = forms.TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        actions.rename_team(request.user, pk, form.cleaned_data["name"])
+        messages.success(request, _("Team renamed."))
+        return redirect("settings:teams")
+    team.refresh_from_db()
+    return _page(request, "team_form.html", {"form": form, "team": team}, "teams")
+
+
+# ------------------------------------------------------------------ agents
+
+
+@admin_only
+def agents(request):
+    profiles = AgentProfile.objects.select_related("user").prefetch_related("teams").order_by("-user__is_active", "user__username")
+    return _page(request, "agents.html", {"profiles": profiles}, "agents")
+
+
+@admin_only
+@GET_POST
+def agent_invite(request):
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        generated = not data["password"]
+        password = data["password"] or secrets.token_urlsafe(12)
+        profile = actions.invite_agent(
+            request.user, username=data["username"], password=password, **form.values()
+        )
+        response = _page(
+            request,
+            "agent_invited.html",
+            {"profile": profile, "password": password if generated else None, "login_url": request.build_absolute_uri(reverse("login"))},
+            "agents",
+        )
+        add_never_cache_headers(response)  # the password is shown this once
+        return response
+    return _page(request, "agent_form.html", {"form": form, "inviting": True}, "agents")
+
+
+@admin_only
+@GET_POST
+def agent_edit(request, user_id):
+    profile = get_object_or_404(AgentProfile.objects.select_related("user"), user_id=user_id)
+    form = forms.AgentForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_agent(request.user, user_id, **form.values())
+        except actions.SettingsError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(user)s saved.") % {"user": profile.user.username})
+            return redirect("settings:agents")
+    return _page(request, "agent_form.html", {"form": form, "profile": profile}, "agents")
+
+
+@admin_only
+@require_POST
+def agent_deactivate(request, user_id):
+    profile = get_object_or_404(AgentProfile, user_id=user_id)
+    try:
+        actions.deactivate_agent(request.user, profile.user_id)
+    except actions.SettingsError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("%(user)s can no longer log in; their open conversations went back to the queue.") % {"user": profile.user.username})
+    return redirect("settings:agents")
+
+
+@admin_only
+@require_POST
+def agent_reactivate(request, user_id):
+    profile = get_object_or_404(AgentProfile, user_id=user_id)
+    actions.reactivate_agent(request.user, profile.user_id)
+    messages.success(request, _("%(user)s can log in again.") % {"user": profile.user.username})
+    return redirect("settings:agents")
+
+
+# ------------------------------------------------------------------ SLA policies
+
+
+def _move_direction(request):
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        raise Http404
+    return direction
+
+
+@admin_only
+def sla_policies(request):
+    ordered = SLAPolicy.objects.filter(is_default=False).select_related("team", "channel", "calendar", "breach_escalate_to")
+    default = SLAPolicy.objects.filter(is_default=True).select_related("calendar", "breach_escalate_to").first()
+    return _page(request, "sla_policies.html", {"policies": ordered, "default": default}, "sla")
+
+
+@admin_only
+@GET_POST
+def sla_policy_form(request, pk=None):
+    policy = get_object_or_404(SLAPolicy, pk=pk) if pk else None
+    form = forms.SLAPolicyForm(request.POST or None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        actions.save_sla_policy(request.user, pk, form.values())
+        messages.success(request, _("SLA policy saved."))
+        return redirect("settings:sla")
+    return _page(request, "sla_policy_form.html", {"form": form, "policy": policy}, "sla")
+
+
+@admin_only
+@require_POST
+def sla_policy_move(request, pk):
+    get_object_or_404(SLAPolicy, pk=pk, is_default=False)
+    actions.move_sla_policy(request.user, pk, _move_direction(request))
+    return redirect("settings:sla")
+
+
+@admin_only
+@require_POST
+def sla_policy_delete(request, pk):
+    get_object_or_404(SLAPolicy, pk=pk)
+    try:
+        actions.delete_sla_policy(request.user, pk)
+    except actions.SettingsError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("SLA policy deleted."))
+    return redirect("settings:sla")
+
+
+# ------------------------------------------------------------------ calendars
+
+
+@admin_only
+def calendars(request):
+    listed = BusinessCalendar.objects.order_by("name", "pk")
+    rows = [(calendar, [(forms.WEEKDAYS[d], forms.format_ranges(calendar.hours.get(str(d)))) for d in range(7)]) for calendar in listed]
+    return _page(request, "calendars.html", {"rows": rows}, "calendars")
+
+
+@admin_only
+@GET_POST
+def calendar_form(request, pk=None):
+    calendar = get_object_or_404(BusinessCalendar, pk=pk) if pk else None
+    form = forms.CalendarForm(request.POST or None, calendar=calendar)
+    if request.method == "POST" and form.is_valid():
+        actions.save_calendar(request.user, pk, form.values())
+        messages.success(request, _("Calendar saved."))
+        return redirect("settings:calendars")
+    return _page(request, "calendar_form.html", {"form": form, "calendar": calendar}, "calendars")
+
+
+@admin_only
+@require_POST
+def calendar_delete(request, pk):
+    get_object_or_404(BusinessCalendar, pk=pk)
+    actions.delete_calendar(request.user, pk)
+    messages.success(request, _("Calendar deleted; policies that used it now count 24/7."))
+    return redirect("settings:calendars")
+
+
+# ------------------------------------------------------------------ routing rules
+
+
+@admin_only
+def routing_rules(request):
+    listed = RoutingRule.objects.select_related("channel", "contact_label", "set_team", "assign_to").prefetch_related("add_labels")
+    return _page(request, "routing_rules.html", {"rules": listed, "preview_form": forms.PreviewForm()}, "rules")
+
+
+@admin_only
+@GET_POST
+def routing_rule_form(request, pk=None):
+    rule = get_object_or_404(RoutingRule, pk=pk) if pk else None
+    form = forms.RoutingRuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        values, labels = form.values()
+        actions.save_routing_rule(request.user, pk, values, labels)
+        messages.success(request, _("Routing rule saved."))
+        return redirect("settings:rules")
+    return _page(request, "routing_rule_form.html", {"form": form, "rule": rule}, "rules")
+
+
+@admin_only
+@require_POST
+def routing_rule_move(request, pk):
+    get_object_or_404(RoutingRule, pk=pk)
+    actions.move_routing_rule(request.user, pk, _move_direction(request))
+    return redirect("settings:rules")
+
+
+@admin_only
+@require_POST
+def routing_rule_delete(request, pk):
+    get_object_or_404(RoutingRule, pk=pk)
+    actions.delete_routing_rule(request.user, pk)
+    messages.success(request, _("Routing rule deleted."))
+    return redirect("settings:rules")
+
+
+# A rule's conditions (attribute names), to say why a rule did not fire.
+_CONDITION_FIELDS = ["channel_id", "keywords", "pattern", "language", "sentiment", "min_followers", "verified_only", "contact_label_id", "visibility"]
+
+
+def _condition_labels():
+    return {
+        "channel_id": gettext_lazy("channel"),
+        "keywords": gettext_lazy("words"),
+        "pattern": gettext_lazy("regular expression"),
+        "language": gettext_lazy("language"),
+        "sentiment": gettext_lazy("sentiment"),
+        "min_followers": gettext_lazy("followers"),
+        "verified_only": gettext_lazy("verified"),
+        "contact_label_id": gettext_lazy("author's label"),
+        "visibility": gettext_lazy("visibility"),
+    }
+
+
+@dataclass
+class RuleTrial:
+    rule: RoutingRule
+    fired: bool
+    failed: list = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    language: str
+    sentiment: analysis.Sentiment
+    trials: list
+    team: Team | None = None
+    team_reason: str = ""
+    priority: int = Priority.NORMAL
+    priority_reason: str = ""
+    labels: list = field(default_factory=list)
+    agent: object = None
+
+
+def _failed_conditions(rule, facts) -> list[str]:
+    """Each condition tried alone, with agents.rules.matches itself, to say which failed."""
+    labels = _condition_labels()
+    failed = []
+    for name in _CONDITION_FIELDS:
+        alone = RoutingRule(**{name: getattr(rule, name)})
+        if not matches(alone, facts):
+            failed.append(labels[name])
+    return failed
+
+
+def preview_routing(data) -> Preview:
+    """What routing would do with a sample message: the same analysis, the same
+    agents.rules.matches over the enabled rules in order, the same precedence as
+    agents.routing (first team and agent win, highest priority, labels add up, the
+    channel's default team catches the rest, opinion leaders' complaints go high). Reads only."""
+    hint = data.get("language") or ""
+    language, feeling = analysis.analyse(data["text"], hint=hint)
+    language = language or hint
+    channel = data.get("channel")
+    followers = data.get("followers") or 0
+    verified = bool(data.get("verified"))
+    facts = Facts(
+        channel_id=channel.pk if channel else 0,
+        text=data["text"],
+        language=language,
+        sentiment=feeling.label,
+        followers=followers,
+        verified=verified,
+        public=not data.get("private"),
+        contact_label_ids=frozenset(label.pk for label in data.get("contact_labels") or []),
+    )
+    enabled = RoutingRule.objects.filter(enabled=True).select_related("set_team", "assign_to").prefetch_related("add_labels")
+    result = Preview(language=language, sentiment=feeling, trials=[])
+    for rule in enabled:
+        fired = matches(rule, facts)
+        result.trials.append(RuleTrial(rule, fired, [] if fired else _failed_conditions(rule, facts)))
+        if not fired:
+            continue
+        if rule.set_team_id and result.team is None:
+            result.team, result.team_reason = rule.set_team, rule.name
+        if rule.set_priority and rule.set_priority > result.priority:
+            result.priority, result.priority_reason = rule.set_priority, rule.name
+        for label in rule.add_labels.all():
+            if label not in result.labels:
+                result.labels.append(label)
+        result.agent = result.agent or rule.assign_to
+    if result.team is None and channel is not None and channel.default_team_id:
+        result.team, result.team_reason = channel.default_team, _("the channel's default team")
+    influential = verified or followers >= settings.OPINION_LEADER_FOLLOWERS
+    if influential and feeling.label == "negative" and result.priority < Priority.HIGH:
+        result.priority, result.priority_reason = Priority.HIGH, _("a negative message from an opinion leader")
+    return result
+
+
+@admin_only
+@require_POST
+def routing_preview(request):
+    form = forms.PreviewForm(request.POST)
+    preview = preview_routing(form.cleaned_data) if form.is_valid() else None
+    priority_label = Priority(preview.priority).label if preview else ""
+    listed = RoutingRule.objects.select_related("channel", "contact_label", "set_team", "assign_to").prefetch_related("add_labels")
+    context = {"rules": listed, "preview_form": form, "preview": preview, "priority_label": priority_label}
+    return _page(request, "routing_rules.html", context, "rules")
+
+
+# ------------------------------------------------------------------ canned responses
+
+
+@admin_only
+def canned_responses(request):
+    return _page(request, "canned_responses.html", {"responses": CannedResponse.objects.all()}, "canned")
+
+
+@admin_only
+@GET_POST
+def canned_response_form(request, pk=None):
+    canned = get_object_or_404(CannedResponse, pk=pk) if pk else None
+    form = forms.CannedResponseForm(request.POST or None, instance=canned)
+    if request.method == "POST" and form.is_valid():
+        actions.save_canned_response(request.user, pk, form.values())
+        messages.success(request, _("Canned response saved."))
+        return redirect("settings:canned")
+    if canned is not None:
+        canned.refresh_from_db()
+    return _page(request, "canned_response_form.html", {"form": form, "canned": canned}, "canned")
+
+
+@admin_only
+@require_POST
+def canned_response_delete(request, pk):
+    get_object_or_404(CannedResponse, pk=pk)
+    actions.delete_canned_response(request.user, pk)
+    messages.success(request, _("Canned response deleted."))
+    return redirect("settings:canned")
+
+
+# ------------------------------------------------------------------ audit log
+
+
+@admin_only
+def audit_log(request):
+    areas = _areas()
+    area = request.GET.get("area", "")
+    changes = SettingsChange.objects.select_related("actor").order_by("-created_at", "-pk")
+    if area in dict(areas):
+        changes = changes.filter(area=area)
+    else:
+        area = ""
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return _page(request, "audit_log.html", {"page": page, "areas": areas, "area": area}, "audit")
