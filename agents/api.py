@@ -14,15 +14,16 @@ from rest_framework import mixins, permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from agents import actions, settings_actions
+from agents import actions, metrics, settings_actions
 from agents.access import has_role
 from agents.escalation import escalate
 from agents.models import AgentProfile, Presence, Role, Team
 from inbox import api as inbox_api
-from inbox.api import MAX_ID, ApiViewSet, ConversationSerializer
+from inbox.api import MAX_ID, ApiViewSet, ConversationSerializer, channel_kinds
 from inbox.models import Status
-from socialcare.api_errors import error_responses
+from socialcare.api_errors import DomainErrors, error_responses
 
 ERRORS = error_responses(400, 401, 403, 404)
 READ_ERRORS = error_responses(401, 403, 404)
@@ -243,3 +244,152 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
             if "teams" in data:
                 actions.move_agent(profile.user_id, [team.pk for team in data["teams"]], request.user)
         return Response(self.get_serializer(self.get_object()).data)
+
+
+# Metrics: the supervisor dashboard's numbers (agents.metrics), for a period and filters
+
+
+class MetricsQuery(serializers.Serializer):
+    period = serializers.ChoiceField(
+        ["today", "7d", "30d"], default="7d", required=False, help_text="Ignored when `from` and `to` are given."
+    )
+    to = serializers.DateField(required=False, help_text="Last day (inclusive), with `from`.")
+    team = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    channel = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    network = serializers.ChoiceField(channel_kinds(), required=False)
+    agent = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, help_text="A user id.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `from` is a Python keyword, so it cannot be a class attribute.
+        fields["from"] = serializers.DateField(required=False, help_text="First day, in the caller's time zone.")
+        return fields
+
+    def validate(self, data):
+        if ("from" in data) != ("to" in data):
+            raise serializers.ValidationError("Give both `from` and `to`, or neither.")
+        zone = metrics.zone_of(self.context.get("time_zone"))
+        try:
+            if "from" in data:
+                data["period"] = metrics.Period(data["from"], data["to"], zone)
+            else:
+                data["period"] = metrics.Period.named(data.get("period") or "7d", zone)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+        return data
+
+
+class MetricsPeriodSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+    time_zone = serializers.CharField()
+
+
+class ResponseStatsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    compliance = serializers.FloatField(allow_null=True, help_text="Percent of responses on time; null without responses.")
+    median = serializers.FloatField(allow_null=True, help_text="Seconds, calendar time.")
+    p90 = serializers.FloatField(allow_null=True)
+    business_median = serializers.FloatField(allow_null=True, help_text="Seconds, business time.")
+    business_p90 = serializers.FloatField(allow_null=True)
+
+
+class ResponsesSerializer(serializers.Serializer):
+    all = ResponseStatsSerializer()
+    first = ResponseStatsSerializer()
+    next = ResponseStatsSerializer()
+
+
+class VolumeDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    inbound = serializers.IntegerField()
+    outbound = serializers.IntegerField()
+
+
+class VolumeSerializer(serializers.Serializer):
+    inbound = serializers.IntegerField()
+    outbound = serializers.IntegerField()
+    days = VolumeDaySerializer(many=True)
+
+
+class ResolutionSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    median = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    p90 = serializers.FloatField(allow_null=True)
+
+
+class IncidentsSerializer(serializers.Serializer):
+    escalations = serializers.IntegerField()
+    breaches = serializers.IntegerField()
+
+
+class NowSerializer(serializers.Serializer):
+    open = serializers.IntegerField()
+    unassigned = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    breached = serializers.IntegerField()
+    oldest_waiting_since = serializers.DateTimeField(allow_null=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    period = MetricsPeriodSerializer()
+    responses = ResponsesSerializer()
+    volume = VolumeSerializer()
+    resolution = ResolutionSerializer()
+    incidents = IncidentsSerializer()
+    now = NowSerializer(help_text="Right now, whatever the period.")
+
+
+def _stats(stats):
+    return {
+        "count": stats.count, "on_time": stats.on_time, "late": stats.late, "compliance": stats.compliance,
+        "median": stats.median, "p90": stats.p90, "business_median": stats.business_median,
+        "business_p90": stats.business_p90,
+    }  # fmt: skip
+
+
+class MetricsView(DomainErrors, APIView):
+    permission_classes = [SupervisorOrAbove]
+
+    @extend_schema(
+        summary="SLA and volume metrics (supervisors, admins)",
+        description="First- and next-response compliance against the target, response and resolution times "
+        "(median, p90), message volume per day, escalations and breaches in the period; and the backlog right "
+        "now. Days are whole days in the caller's time zone. Definitions: docs/metrics.md.",
+        tags=["metrics"],
+        parameters=[MetricsQuery],
+        responses={200: MetricsSerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        profile = request.user.agent_profile
+        query = MetricsQuery(data=request.query_params, context={"time_zone": profile.time_zone})
+        query.is_valid(raise_exception=True)
+        data, period = query.validated_data, query.validated_data["period"]
+        filters = metrics.Filters(
+            team_id=data.get("team"), channel_id=data.get("channel"), network=data.get("network", ""), agent_id=data.get("agent")
+        )
+        answered = metrics.responses(period, filters)
+        volume = metrics.volume(period, filters)
+        resolution = metrics.resolution(period, filters)
+        incidents = metrics.incidents(period, filters)
+        now = metrics.now_counts(filters)
+        summary = {
+            "period": {"name": period.name, "first": period.first, "last": period.last, "time_zone": str(period.zone)},
+            "responses": {name: _stats(getattr(answered, name)) for name in ("all", "first", "next")},
+            "volume": {
+                "inbound": volume.inbound,
+                "outbound": volume.outbound,
+                "days": [{"day": day, "inbound": n_in, "outbound": n_out} for day, n_in, n_out in volume.days],
+            },
+            "resolution": {"count": resolution.count, "median": resolution.median, "p90": resolution.p90},
+            "incidents": {"escalations": incidents.escalations, "breaches": incidents.breaches},
+            "now": {
+                "open": now.open, "unassigned": now.unassigned, "waiting": now.waiting, "at_risk": now.at_risk,
+                "breached": now.breached, "oldest_waiting_since": now.oldest_waiting_since,
+            },  # fmt: skip
+        }
+        return Response(MetricsSerializer(summary).data)

@@ -178,7 +178,7 @@ def teams(request):
         team = actions.create_team(request.user, form.cleaned_data["name"])
         messages.success(request, _("Team %(name)s created.") % {"name": team.name})
         return redirect("settings:teams")
-    listed = Team.objects.order_by("name")
+    listed = Team.objects.prefetch_related("agents__user").order_by("name")
     return _page(request, "teams.html", {"form": form, "teams": listed}, "teams")
 
 
@@ -278,6 +278,9 @@ def _move_direction(request):
 def sla_policies(request):
     ordered = SLAPolicy.objects.filter(is_default=False).select_related("team", "channel", "calendar", "breach_escalate_to")
     default = SLAPolicy.objects.filter(is_default=True).select_related("calendar", "breach_escalate_to").first()
+    ordered = list(ordered)
+    for policy in ordered:
+        policy.priority_label = _priority_label(policy.priority)
     return _page(request, "sla_policies.html", {"policies": ordered, "default": default}, "sla")
 
 
@@ -348,10 +351,20 @@ def calendar_delete(request, pk):
 # ------------------------------------------------------------------ routing rules
 
 
+def _priority_label(value):
+    return Priority(value).label if value in Priority.values else value
+
+
+def _listed_rules():
+    listed = list(RoutingRule.objects.select_related("channel", "contact_label", "set_team", "assign_to").prefetch_related("add_labels"))
+    for rule in listed:
+        rule.set_priority_label = _priority_label(rule.set_priority)
+    return listed
+
+
 @admin_only
 def routing_rules(request):
-    listed = RoutingRule.objects.select_related("channel", "contact_label", "set_team", "assign_to").prefetch_related("add_labels")
-    return _page(request, "routing_rules.html", {"rules": listed, "preview_form": forms.PreviewForm()}, "rules")
+    return _page(request, "routing_rules.html", {"rules": _listed_rules(), "preview_form": forms.PreviewForm()}, "rules")
 
 
 @admin_only
@@ -458,6 +471,7 @@ def preview_routing(data) -> Preview:
     result = Preview(language=language, sentiment=feeling, trials=[])
     for rule in enabled:
         fired = matches(rule, facts)
+        rule.set_priority_label = _priority_label(rule.set_priority)
         result.trials.append(RuleTrial(rule, fired, [] if fired else _failed_conditions(rule, facts)))
         if not fired:
             continue
@@ -482,9 +496,8 @@ def preview_routing(data) -> Preview:
 def routing_preview(request):
     form = forms.PreviewForm(request.POST)
     preview = preview_routing(form.cleaned_data) if form.is_valid() else None
-    priority_label = Priority(preview.priority).label if preview else ""
-    listed = RoutingRule.objects.select_related("channel", "contact_label", "set_team", "assign_to").prefetch_related("add_labels")
-    context = {"rules": listed, "preview_form": form, "preview": preview, "priority_label": priority_label}
+    priority_label = _priority_label(preview.priority) if preview else ""
+    context = {"rules": _listed_rules(), "preview_form": form, "preview": preview, "priority_label": priority_label}
     return _page(request, "routing_rules.html", context, "rules")
 
 
@@ -522,6 +535,24 @@ def canned_response_delete(request, pk):
 # ------------------------------------------------------------------ audit log
 
 
+def _shown(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_shown(v)}" for k, v in value.items())
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def _pair(values):
+    if isinstance(values, list) and len(values) == 2:
+        return _shown(values[0]), _shown(values[1])
+    return "", _shown(values)
+
+
 @admin_only
 def audit_log(request):
     areas = _areas()
@@ -532,4 +563,8 @@ def audit_log(request):
     else:
         area = ""
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    labels = dict(areas)
+    for change in page.object_list:
+        change.area_label = labels.get(change.area, change.area)
+        change.rows = [(name, *_pair(values)) for name, values in (change.changes or {}).items()]
     return _page(request, "audit_log.html", {"page": page, "areas": areas, "area": area}, "audit")

@@ -1,10 +1,12 @@
 """Every write to the inbox: each action is one transaction that publishes on commit."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from celery import current_app
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +15,8 @@ from inbox import analysis, events, sla
 from inbox.bulk import insert_rows, update_rows
 from inbox.models import (
     Contact,
+    Label,
+    MentionNotice,
     Priority,
     Conversation,
     ConversationEvent,
@@ -260,6 +264,9 @@ def analyse_new_messages(conversation) -> Message | None:
         message.language = language or message.language
         message.sentiment, message.sentiment_label = feeling.score, feeling.label
     update_rows(Message, pending, ["language", "sentiment", "sentiment_label"])
+    if pending and pending[-1].language != conversation.language:
+        conversation.language = pending[-1].language
+        conversation.save(update_fields=["language"])
     return pending[-1] if pending else None
 
 
@@ -269,12 +276,23 @@ def audit(conversation, kind, actor=None, **data):
 
 
 @transaction.atomic
-def reply(conversation_id, author, text, visibility=Visibility.PUBLIC) -> Message:
-    """Queue an answer to the customer (or a private note) for delivery."""
+def reply(conversation_id, author, text, visibility=Visibility.PUBLIC, may_override=True) -> Message:
+    """Queue an answer to the customer (or a private note) for delivery.
+
+    Only the assignee answers an assigned conversation, unless `may_override` (a
+    supervisor); anyone on it may leave a note, and @username in a note tells that agent.
+    """
     text = text.strip()
     if not text:
         raise InboxError("A reply needs some text.")
-    conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+    conversation = Conversation.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=conversation_id)
+    if (
+        visibility != Visibility.NOTE
+        and not may_override
+        and conversation.assignee_id not in (None, getattr(author, "pk", None))
+    ):
+        name = conversation.assignee.get_full_name() or conversation.assignee.get_username()
+        raise InboxError(f"{name} is handling this conversation; only they or a supervisor can reply.")
     answered = (
         conversation.messages.filter(direction=Direction.INBOUND).exclude(external_id=None).order_by("-created_at").first()
     )
@@ -292,7 +310,9 @@ def reply(conversation_id, author, text, visibility=Visibility.PUBLIC) -> Messag
         delivery="" if note else Delivery.QUEUED,
     )
     audit(conversation, "note_added" if note else "reply_queued", author, message=message.pk)
-    if not note:
+    if note:
+        _notify_mentioned(conversation, message)
+    else:
         _enqueue_on_commit("connectors.deliver_message", message.pk)
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     return message
@@ -367,6 +387,22 @@ def mark_delivered(message_id, external_id, accepted_at, url="") -> Message:
     message.save(update_fields=fields)
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     return message
+
+
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+
+
+def _notify_mentioned(conversation, note):
+    """Colleagues @named in a note see it in their Mentioned view, live."""
+    usernames = set(MENTION.findall(note.text))
+    if not usernames:
+        return
+    users = get_user_model().objects.filter(username__in=usernames, is_active=True).exclude(pk=note.author_user_id)
+    notices = [MentionNotice(user=user, message=note, conversation=conversation) for user in users]
+    MentionNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    events.publish_on_commit(
+        events.CONVERSATION_MENTIONED, [events.Audience(conversation.pk, None, n.user_id) for n in notices]
+    )
 
 
 def _stop_clock(conversation, reply, answered_at):
@@ -549,6 +585,40 @@ def snooze(conversation_id, until, actor=None) -> Conversation:
     audit(conversation, "snoozed", actor, until=until.isoformat())
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     return conversation
+
+
+@transaction.atomic
+def set_priority(conversation_id, priority, actor=None) -> Conversation:
+    if priority not in Priority.values:
+        raise InboxError("Unknown priority.")
+    conversation = _locked(conversation_id)
+    before = conversation.priority
+    conversation.priority = priority
+    conversation.save(update_fields=["priority", "updated_at"])
+    audit(conversation, "priority_changed", actor, before=before, after=priority)
+    apply_sla_policy(conversation)
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return conversation
+
+
+@transaction.atomic
+def set_labels(conversation_id, names, actor=None) -> Conversation:
+    """The conversation carries exactly these labels (new names become labels)."""
+    conversation = _locked(conversation_id)
+    wanted = {name.strip()[:50] for name in names if name.strip()}
+    labels = [Label.objects.get_or_create(name=name)[0] for name in sorted(wanted)]
+    before = sorted(conversation.labels.values_list("name", flat=True))
+    conversation.labels.set(labels)
+    audit(conversation, "labels_changed", actor, before=before, after=sorted(wanted))
+    events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
+    return conversation
+
+
+@transaction.atomic
+def mark_mentions_read(user, conversation_id):
+    MentionNotice.objects.filter(user=user, conversation_id=conversation_id, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def apply_sla_policy(conversation, now=None, policies=None) -> bool:

@@ -8,7 +8,10 @@ lexicons because lingua alone hesitates on two- or three-word posts.
 Sentiment: the VADER algorithm (negation, boosters, capitals, punctuation,
 contrast) re-implemented here so that it runs on either language's lexicon:
 English uses vaderSentiment's lexicon plus a customer-care supplement, Spanish a
-lexicon written for this project (inbox/lexicon/). See docs/analysis.md.
+lexicon written for this project (inbox/lexicon/). On top of the words, complaint
+cues read the structure of a care complaint that has no opinion word in it (a wait,
+a repetition, "todavía no", "where is my order", money taken twice). See
+docs/analysis.md.
 """
 
 from __future__ import annotations
@@ -523,10 +526,180 @@ def _punctuation_emphasis(text: str) -> float:
     return exclamations + asked
 
 
+# --------------------------------------------------------------------------- complaint cues
+#
+# Many complaints carry no evaluative word at all: "llevo 3 días esperando el
+# reembolso", "where is my parcel??", "me cobraron el doble", "still haven't heard
+# back". What marks them is customer-care structure: how long something has been
+# going on, that it keeps happening, that something owed has not come, that money
+# was taken twice, an exasperated question. These cues add negative valence on the
+# same -4..+4 scale as the lexicon, before normalisation.
+#
+# - They read the folded token keys of each sentence. A phrase the lexicon already
+#   joined ("otra vez", "still waiting", "charged twice") is one token written with
+#   "_", so the cue patterns cannot see inside it: a span is scored by the lexicon
+#   or by a cue, never by both.
+# - Each kind of cue counts once per post (five "again"s are not five complaints).
+# - A cue is context, not an opinion: it is ignored in a sentence whose words are
+#   clearly positive (PRAISE_AT: "llevo 2 días con la fibra nueva y va genial"), so it
+#   never turns praise or a resolved problem into a complaint.
+# - Weights: a context cue alone (-0.8) gives the post a negative sign but stays
+#   under the threshold (-1.0 of valence ~ -0.25 of score), so a neutral question that
+#   happens to contain "for 3 days" or "since Monday" stays neutral; a complaint cue
+#   (-1.5) is a complaint on its own, even beside one mildly positive noun ("refund"
+#   +0.5); any two cues, or a cue and a complaint word, make a negative label. The
+#   weights sit on a plateau of dev_examples.csv, see docs/analysis.md.
+
+CUE_WEAK = -0.5  # "still", "??": a hint, never a label on its own
+CUE_CONTEXT = -0.8  # waiting time, repetition
+CUE_COMPLAINT = -1.5  # unmet expectation, exasperated question, money taken wrongly
+CUE_REFERENCE = -0.3  # an order/ticket number, only where the post already complains
+# A sentence whose words sum to this or more is praise and its cues are ignored. One
+# clearly positive word ("bien" 1.5, "gracias" 2.0) is enough; nouns that are mildly
+# positive by accident ("refund" 0.5, "seguro" 0.5, "ok") are not.
+PRAISE_AT = 1.0
+
+_NUM = (
+    r"(?:\d+|un|una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|quince"
+    r"|veinte|treinta|un par de|varios|varias|a|an|one|two|three|four|five|six|seven|eight"
+    r"|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|a couple of|couple of|a few|several)"
+)
+# Units of waiting. Years are left out on purpose: "cliente desde hace 10 años" and
+# "a customer for 3 years" are loyalty, not a wait.
+_UNIT = (
+    r"(?:minutos?|mins?|horas?|hrs?|hs|h|dias?|semanas?|mes|meses"
+    r"|minutes?|hours?|days?|weeks?|wks?|months?)"
+)
+_WEEKDAY = (
+    r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|finde|fin de semana"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun|the weekend)"
+)
+_MANY = (
+    r"[3-9]|\d\d+|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|varias|muchas|mil|cien|n|three|four|five"
+    r"|six|seven|eight|nine|ten|several|multiple|countless|numerous|so many|a dozen|a million|100"
+)
+# Ordinals from the third on (a second time is only context, see _CUE_PATTERNS).
+_ORDINAL_ES = r"(?:tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|septim[oa]|octav[oa]|enesim[oa]|(?:[3-9]|\d\d+) (?:er|ra|ro|ta|to|ma|mo|va|vo|na|no|a|o))"
+_ORDINAL_DAY_ES = r"(?:segundo|tercer|tercero|cuarto|quinto|sexto|septimo|octavo|\d+ (?:er|ro|do|to|mo|vo|no|o))"
+_ORDINAL_EN = r"(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|umpteenth|nth|(?:[3-9]|\d\d+) (?:rd|th))"
+_ORDINAL_DAY_EN = r"(?:second|third|fourth|fifth|sixth|seventh|eighth|\d+ (?:nd|rd|th))"
+# Being kept waiting; "en espera" and "on hold" are also lexicon phrases, hence "_".
+_WAITING = r"(?:esperando|espere|esperado|en espera|en_espera|al telefono|en linea|waiting|waited|on hold|on_hold|on the phone|in the queue|in a queue)"
+# What a customer is owed and asks after: "where is my order", "¿dónde está mi reembolso?"
+# (not "where is my nearest store", "¿dónde está la tienda?").
+_OWED = (
+    r"(?:pedidos?|paquetes?|envios?|compra|orden|reembolso|devolucion|dinero|plata|tecnico|instalador"
+    r"|repartidor|tarjeta|productos?|respuesta|solucion|orders?|packages?|parcels?|delivery|refund"
+    r"|money|engineer|technician|installer|items?|stuff|replacement|card|cheque|check|compensation"
+    r"|shipment|driver|courier|purchase|reply|response|callback)"
+)
+
+# (kind, weight, pattern, weight in a sentence that asks: 0 = not a cue there)
+_CUE_PATTERNS = [
+    # how long it has been going on
+    ("waiting", CUE_CONTEXT, rf"\bllev(?:o|as|a|amos|an)(?: ya)?(?: mas de| casi| como| unos| unas)? (?:{_NUM} )?{_UNIT}\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, r"\bllev(?:o|as|a|amos|an)(?: ya)? (?:toda la|todo el) (?:manana|tarde|noche|semana|dia|finde|mes)\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\bya (?:van|va|son|es|llevo|llevamos)(?: mas de| casi)? {_NUM} {_UNIT}\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\bhace(?: ya)?(?: mas de| casi)? {_NUM} {_UNIT}\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\bdesde (?:el |este |la )?{_WEEKDAY}\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, r"\bdesde (?:ayer|anoche|anteayer|antier|antes de ayer|esta manana|temprano|la semana pasada|el mes pasado|principios de mes|el dia \d+|el \d{1,2}|las \d{1,2})\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\b{_ORDINAL_DAY_ES} dia\b|\bdia (?:\d+|dos|tres|cuatro|cinco|seis|siete) (?:sin|y)\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\bfor (?:over |more than |almost |nearly |about |around |the (?:last|past) |a good )?(?:{_NUM} )?{_UNIT}\b|\bfor ages\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\b(?:it's been|its been|it has been|it's|its|that's|thats|been|going on)(?: over| more than| almost| nearly| about)? {_NUM} {_UNIT}\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\b{_NUM} {_UNIT} ago\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\bsince (?:last |this |early |late )?(?:{_WEEKDAY}|yesterday|last night|last week|last month|this morning|tonight|lunchtime|lunch|breakfast|the \d{{1,2}}|\d{{1,2}})\b", CUE_CONTEXT),
+    ("waiting", CUE_CONTEXT, rf"\b{_ORDINAL_DAY_EN} (?:day|night|week|morning|evening)\b|\bday (?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b", CUE_CONTEXT),
+    # a wait with its length: "40 minutos en espera", "waiting 3 weeks for a callback"
+    ("waiting", CUE_COMPLAINT, rf"\b{_WAITING}(?: for| over| more than| almost| nearly| durante| mas de| casi)? (?:{_NUM} )?{_UNIT}\b|\b{_NUM} {_UNIT} {_WAITING}\b", CUE_COMPLAINT),
+    # it keeps happening
+    ("repeated", CUE_CONTEXT, r"\b(?:2|dos|two|twice) (?:veces|times)\b(?! (?:mas|menos|more|less|as|faster|cheaper|better))|\bsegunda vez\b|\bsecond time\b", CUE_CONTEXT),
+    ("repeated", CUE_CONTEXT, r"\bcada vez que\b|\bevery (?:single )?time\b", CUE_CONTEXT),
+    # a third time or more: nobody counts what does not annoy them ("not 3 times faster")
+    ("repeated", CUE_COMPLAINT, rf"\b(?:{_MANY}) (?:veces|times)\b(?! (?:mas|menos|more|less|as|faster|quicker|cheaper|better|bigger))", CUE_COMPLAINT),
+    ("repeated", CUE_COMPLAINT, rf"\b{_ORDINAL_ES} vez\b|\b{_ORDINAL_EN} time\b", CUE_COMPLAINT),
+    ("repeated", CUE_CONTEXT, r"(?<!thanks )(?<!thank you )\bagain\b", 0.0),  # "can you send it again?" asks
+    # it is still going on (with a negation, see _unmet_expectation)
+    ("persisting", CUE_WEAK, r"\b(?:todavia|aun|still)\b", 0.0),  # "is the sale still on?" asks
+    ("persisting", CUE_WEAK, r"\b(?:sigue|siguen|sigo|seguimos|continua|continuan) \w+(?:ando|iendo|yendo)\b|\b(?:keep|keeps|kept)(?: on)? \w+ing\b", 0.0),
+    ("unmet", CUE_COMPLAINT, r"\b(?:sigue|siguen|continua|continuan) sin\b|\byet to\b|\bnot yet\b|\btodavia no\b|\baun no\b", CUE_CONTEXT),
+    # an exasperated question
+    ("exasperated", CUE_COMPLAINT, r"\balguien (?:me |nos )?(?:va a|piensa|se va a dignar a)\b|\bis (?:anyone|anybody|someone) (?:ever )?(?:going to|gonna)\b|\bwill (?:anyone|anybody) ever\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, r"\bhasta cuando\b|\bhow much longer\b|\bhow many more (?:times|days|weeks|hours|calls|emails)\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, rf"\b(?:donde|adonde) (?:esta|estan|quedo|quedaron|anda|andan)(?: mi| mis| nuestro| nuestra| el| la| los| las) {_OWED}\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, rf"\b(?:where is|where's|wheres|where are)(?: my| our| the) {_OWED}\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, r"\bcuanto (?:mas|tiempo mas) (?:tengo|tenemos|hay|voy|vamos|van|tendre)\b|\bhow long (?:do|does|will|must|should|am|are|is|have) (?:i|we|it|this|they) (?:\w+ ){0,2}?(?:wait|waiting|without)\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, r"\bque (?:pasa|paso|sucede|ocurre|esta pasando) con (?:mi|mis|nuestro|nuestra|el|la|los|las)\b|\bque (?:pasa|sucede|ocurre|esta pasando)$|\bwhat(?:'s| is) (?:going on|happening)\b|\bwhen (?:will|am|do|can) (?:i|we) (?:ever|finally)\b", CUE_COMPLAINT),
+    # money taken twice, in excess, or for the same thing
+    ("money", CUE_COMPLAINT, r"\b(?:cobr\w*|carg\w*|factur(?:aron|ado|ada|an|o|ando)|descont\w*|debit\w*|pague|pagamos|pagado)(?: \S+){0,3}? (?:\d+[ _]veces|dos[ _]veces|tres[ _]veces|el doble|doble|duplicad\w*|repetid\w*|de_nuevo|otra_vez)\b|\b(?:dos|2|tres|3) (?:cargos|cobros)\b", CUE_COMPLAINT),
+    ("money", CUE_COMPLAINT, r"\b(?:charg|bill|debit|invoic|took|taken)\w*(?: \S+){0,3}? (?:twice|two times|2 times|three times|3 times|double|again)\b|\b(?:paid|paying) (?:\S+ ){0,3}?(?:twice|two times|double)\b", CUE_COMPLAINT),
+    ("money", CUE_COMPLAINT, r"\b(?:duplicate|duplicated|double|repeated) (?:payments?|charges?|debits?|transactions?)\b|\b(?:payments?|charges?|debits?|transactions?|pagos|cargos|cobros)(?: \S+){0,3}? (?:for|of|por|de) (?:the same|lo mismo|el mismo|la misma)\b", CUE_COMPLAINT),
+]
+
+
+def _compile_cues(table):
+    """One regex per (kind, weights): fewer searches per sentence than one per line."""
+    grouped: dict[tuple[str, float, float], list[str]] = {}
+    for kind, weight, pattern, asked in table:
+        grouped.setdefault((kind, weight, asked), []).append(f"(?:{pattern})")
+    return [(kind, weight, re.compile("|".join(ps)), asked) for (kind, weight, asked), ps in grouped.items()]
+
+
+_CUES = _compile_cues(_CUE_PATTERNS)
+_PERSISTENCE = frozenset(("todavia", "aun", "still", "yet"))
+# "??", "¿¿", "?!": asked with exasperation (one "?" is just a question)
+_EXASPERATED_MARKS = re.compile(r"\?\s*\?|¿\s*¿|\?\s*!|!\s*\?")
+_HASH_NUMBER_RE = re.compile(r"#\s*\d{3,}")  # "#4821"; _clean() drops the "#" from the tokens
+_REFERENCE_RE = re.compile(
+    r"\b(?:pedido|orden|order|ticket|caso|case|reclamo|reclamacion|incidencia|referencia|reference|ref"
+    r"|expediente|tracking|seguimiento|booking|reserva)\b(?: \S+){0,2}? \d{3,}\b"
+)
+
+
+def _unmet_expectation(words: list[_Token], lexicon: _Lexicon) -> bool:
+    """"still/todavía/aún/yet" with a negation nearby: "still haven't received it",
+    "todavía no me devolvieron", "haven't heard back yet"."""
+    for i, token in enumerate(words):
+        if token.key in _PERSISTENCE:
+            near = words[max(0, i - 5) : i + 5]
+            if any(t.key in lexicon.negators or t.key.endswith("n't") for t in near if t is not token):
+                return True
+    return False
+
+
+def _complaint_cues(tokens: list[_Token], valences: list[float], text: str, lexicon: _Lexicon) -> tuple[float, bool]:
+    """Summed weight of the complaint cues found (each kind once), and whether the
+    post quotes an order/ticket number."""
+    sentences: dict[int, list[int]] = {}
+    for i, token in enumerate(tokens):
+        sentences.setdefault(token.sentence, []).append(i)
+    found: dict[str, float] = {}
+    reference = False
+    for indices in sentences.values():
+        words = [tokens[i] for i in indices if tokens[i].word]
+        line = " ".join(t.key.replace(" ", "_") for t in words)
+        reference = reference or _REFERENCE_RE.search(line) is not None
+        if not words or sum(valences[i] for i in indices) >= PRAISE_AT:
+            continue  # praise or a resolved problem: context does not overturn it
+        asks = words[0].question
+        for kind, weight, pattern, asked in _CUES:
+            weight = asked if asks else weight
+            if weight < found.get(kind, 0.0) and pattern.search(line):
+                found[kind] = weight
+        if _unmet_expectation(words, lexicon):
+            # a question hedges: "aún no soy cliente, ¿qué planes tienen?"
+            found["unmet"] = min(found.get("unmet", 0.0), CUE_CONTEXT if asks else CUE_COMPLAINT)
+    if _EXASPERATED_MARKS.search(text) and sum(valences) <= 0:  # not in "gracias!?"
+        found["marks"] = CUE_WEAK
+    return sum(found.values()), reference or _HASH_NUMBER_RE.search(text) is not None
+
+
 def _compound(text: str, lexicon: _Lexicon) -> float:
     tokens = _tokens(text, lexicon)
     valences = _contrast(tokens, _valences(tokens, lexicon), lexicon)
-    total = sum(valences)
+    cues, reference = _complaint_cues(tokens, valences, text, lexicon)
+    total = sum(valences) + cues
+    if total < 0.0 and reference:
+        total += CUE_REFERENCE  # quoting the case number of a complaint: a follow-up
     if total == 0.0:
         return 0.0
     total += math.copysign(_punctuation_emphasis(text), total)

@@ -7,7 +7,7 @@ conversation endpoints by `agents.api.ConversationViewSet`, so this module impor
 nothing of the other apps.
 """
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,10 +15,10 @@ from rest_framework.response import Response
 
 from inbox import actions
 from inbox.access import access_conversation, viewer_for
+from inbox.selectors import SORTS
 from inbox.models import (
     Contact,
     Conversation,
-    Direction,
     Message,
     Priority,
     SLAState,
@@ -30,7 +30,7 @@ from socialcare.api_errors import DomainErrors, error_responses
 MAX_ID = 2**63 - 1
 
 
-def _channel_kinds():
+def channel_kinds():
     # The network of a conversation is its channel's kind; read through the model so
     # inbox needs no import from connectors.
     return Conversation._meta.get_field("channel").related_model._meta.get_field("kind").choices
@@ -76,9 +76,6 @@ class ConversationSerializer(serializers.ModelSerializer):
     assignee = UserRefSerializer(read_only=True, allow_null=True)
     sla_policy = RefSerializer(read_only=True, allow_null=True)
     labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    language = serializers.CharField(
-        read_only=True, allow_blank=True, help_text="Language of the newest customer message ('' when unknown)."
-    )
 
     class Meta:
         model = Conversation
@@ -122,7 +119,7 @@ class ConversationFilters(serializers.Serializer):
         r"^(me|none|[0-9]{1,18})$", required=False, help_text="A user id, `me`, or `none` for the team queue."
     )
     channel = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    network = serializers.ChoiceField(_channel_kinds(), required=False, help_text="The channel's kind.")
+    network = serializers.ChoiceField(channel_kinds(), required=False, help_text="The channel's kind.")
     priority = serializers.ChoiceField(Priority.choices, required=False)
     label = serializers.CharField(max_length=50, required=False, help_text="A label name.")
     sla_state = serializers.ChoiceField(SLAState.choices, required=False)
@@ -151,27 +148,10 @@ class SnoozeInput(serializers.Serializer):
 # Reads
 
 
-def _newest_inbound_language():
-    return Subquery(
-        Message.objects.filter(conversation=OuterRef("pk"), direction=Direction.INBOUND)
-        .order_by("-created_at", "-pk")
-        .values("language")[:1]
-    )
-
-
 def conversations_for_api(conversations):
     return conversations.select_related("contact", "channel", "team", "assignee", "sla_policy").prefetch_related(
         "labels", "contact__labels"
-    ).annotate(language=_newest_inbound_language())
-
-
-ORDERINGS = {
-    "due": [F("response_due_at").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk"],
-    "newest": [F("last_message_at").desc(nulls_last=True), "-pk"],
-    "priority": [
-        "-priority", F("response_due_at").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk"
-    ],
-}
+    )
 
 
 def filter_conversations(conversations, filters: dict, user_id):
@@ -203,7 +183,7 @@ def filter_conversations(conversations, filters: dict, user_id):
         conversations = conversations.filter(
             Q(Exists(said)) | Q(contact__handle__icontains=q) | Q(contact__name__icontains=q)
         )
-    return conversations.order_by(*ORDERINGS[filters.get("ordering") or "due"])
+    return conversations.order_by(*SORTS[filters.get("ordering") or "due"])
 
 
 # Views

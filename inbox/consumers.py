@@ -1,21 +1,40 @@
+from collections import deque
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, QueryDict
 from django.template.loader import render_to_string
 
 from inbox import selectors
-from inbox.access import viewer_for
+from inbox.access import access_conversation, viewer_for
+from inbox.events import conversation_group
+
+COLLISION_STATES = {"viewing", "typing", "left"}
+HEARD_KEPT = 500
 
 
-def render_row(viewer, conversation_id):
-    conversation = selectors.inbox_row(viewer, conversation_id)
+def render_row(viewer, conversation_id, query):
+    """The row as this viewer's list now shows it, None when it leaves the list, and
+    whether the conversation is the viewer's own."""
+    conversation = selectors.inbox_row(viewer, conversation_id, query)
     if conversation is None:
-        return None
-    return render_to_string("inbox/_row.html", {"conversation": conversation})
+        return None, False
+    html = render_to_string("inbox/_row.html", {"conversation": conversation})
+    return html, conversation.assignee_id == viewer.user_id
+
+
+def may_watch(viewer, conversation_id):
+    try:
+        access_conversation(viewer, conversation_id)
+    except Http404:
+        return False
+    return True
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):
-    """Pushes each change as the row this user should now see (or its removal)."""
+    """Pushes each change as the row this user's list should now show (or its removal),
+    and tells the people on one conversation who else is viewing it or typing."""
 
     async def connect(self):
         try:
@@ -23,25 +42,67 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         except PermissionDenied:
             await self.close(code=4403)
             return
-        self.groups_joined = self.viewer.groups()
+        user = self.scope["user"]
+        self.name = user.get_full_name() or user.get_username()
+        self.query = selectors.ListQuery()
+        self.watching = None
+        self.heard = deque(maxlen=HEARD_KEPT)
+        self.groups_joined = set(self.viewer.groups())
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello"})
 
     async def disconnect(self, code):
+        await self._unwatch()
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        if content.get("type") == "ping":
+        kind = content.get("type")
+        if kind == "ping":
             await self.send_json({"type": "pong"})
+        elif kind == "list":
+            self.query = selectors.ListQuery.from_params(QueryDict(str(content.get("query", ""))[:1000]), self.viewer)
+        elif kind == "watch":
+            await self._watch(content.get("conversation"))
+        elif kind in ("viewing", "typing") and self.watching:
+            await self._tell_others(kind)
+        elif kind == "unwatch":
+            await self._unwatch()
+
+    async def _watch(self, conversation_id):
+        await self._unwatch()
+        if not isinstance(conversation_id, int) or not await database_sync_to_async(may_watch)(self.viewer, conversation_id):
+            return
+        self.watching = conversation_id
+        await self.channel_layer.group_add(conversation_group(conversation_id), self.channel_name)
+        await self._tell_others("viewing")
+
+    async def _unwatch(self):
+        if getattr(self, "watching", None):
+            await self._tell_others("left")
+            await self.channel_layer.group_discard(conversation_group(self.watching), self.channel_name)
+            self.watching = None
+
+    async def _tell_others(self, state):
+        await self.channel_layer.group_send(
+            conversation_group(self.watching),
+            {"type": "collision.event", "conversation": self.watching, "user": self.viewer.user_id, "name": self.name, "state": state},
+        )
+
+    async def collision_event(self, message):
+        if message["user"] != self.viewer.user_id and message["state"] in COLLISION_STATES:
+            await self.send_json({key: message[key] for key in ("conversation", "user", "name", "state")} | {"type": "collision"})
 
     async def inbox_event(self, message):
         event = message["event"]
+        if event.get("id") in self.heard:
+            return  # the same publication reached another of this socket's groups
+        self.heard.append(event.get("id"))
         if "alert" in event:
             await self.send_json({"type": event["type"], "alert": event["alert"]})
             return
         for conversation_id in event["conversation_ids"]:
-            row = await database_sync_to_async(render_row)(self.viewer, conversation_id)
-            await self.send_json({"type": event["type"], "conversation": conversation_id, "row": row})
+            row, mine = await database_sync_to_async(render_row)(self.viewer, conversation_id, self.query)
+            await self.send_json({"type": event["type"], "conversation": conversation_id, "row": row, "mine": mine})

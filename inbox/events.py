@@ -9,6 +9,7 @@ import asyncio
 import logging
 import os
 import threading
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,9 +24,17 @@ VERSION = 1
 CONVERSATION_CHANGED = "conversation.changed"
 CONVERSATION_ASSIGNED = "conversation.assigned"
 CONVERSATION_ESCALATED = "conversation.escalated"
+CONVERSATION_MENTIONED = "conversation.mentioned"
 SLA_WARNING = "sla.warning"
 SLA_BREACHED = "sla.breached"
-TYPES = {CONVERSATION_CHANGED, CONVERSATION_ASSIGNED, CONVERSATION_ESCALATED, SLA_WARNING, SLA_BREACHED}
+TYPES = {
+    CONVERSATION_CHANGED,
+    CONVERSATION_ASSIGNED,
+    CONVERSATION_ESCALATED,
+    CONVERSATION_MENTIONED,
+    SLA_WARNING,
+    SLA_BREACHED,
+}
 CRISIS_STARTED = "crisis.started"
 CRISIS_ENDED = "crisis.ended"
 SUPERVISORS = "supervisors"
@@ -38,6 +47,11 @@ def team_group(team_id):
 
 def agent_group(user_id):
     return f"agent.{user_id}"
+
+
+def conversation_group(conversation_id):
+    """Everyone with this conversation open, for who-is-viewing and who-is-typing."""
+    return f"conversation.{conversation_id}"
 
 
 @dataclass(frozen=True)
@@ -96,8 +110,10 @@ def _send(event_type, by_group, **extra):
 
 async def _send_all(event_type, by_group, extra):
     layer = get_channel_layer()
+    # One id for the whole publication: a listener in several groups hears it once.
+    publication = uuid.uuid4().hex
     for group, conversation_ids in by_group.items():
-        event = {"type": event_type, "version": VERSION, "conversation_ids": conversation_ids, **extra}
+        event = {"type": event_type, "version": VERSION, "id": publication, "conversation_ids": conversation_ids, **extra}
         await layer.group_send(group, {"type": "inbox.event", "event": event})
 
 

@@ -129,6 +129,7 @@ class Conversation(models.Model):
     escalation_reason = models.TextField(blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     preview = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=12, blank=True)  # of the customer's latest message
     last_message_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

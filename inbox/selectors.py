@@ -1,33 +1,168 @@
-"""Reads shared by pages, consumers and the API."""
+"""Reads shared by pages, consumers and the API: the inbox list with its views, filters,
+search and sorts; one row; a thread with its audit trail; the author's card."""
 
-from django.db.models import F
+from dataclasses import asdict, dataclass, fields
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Count, F, Q
 
 from inbox.access import Viewer
-from inbox.models import Conversation, Status
+from inbox.models import Contact, Conversation, ConversationEvent, Direction, Message, MentionNotice, Status
 
-LISTED = [Status.OPEN, Status.PENDING]
-LIST_SIZE = 100
+LIST_SIZE = 50
+VIEWS = ("mine", "teams", "unassigned", "mentioned", "all")
+SORTS = {
+    "due": (F("response_due_at").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk"),
+    "newest": (F("last_message_at").desc(nulls_last=True), "-pk"),
+    "priority": ("-priority", F("response_due_at").asc(nulls_last=True), "pk"),
+}
+STATUSES = {"active": [Status.OPEN, Status.PENDING], **{s: [s] for s in Status.values}}
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list shows, as read from the page's query string."""
+
+    view: str = "teams"
+    status: str = "active"
+    channel: str = ""
+    network: str = ""
+    priority: str = ""
+    label: str = ""
+    language: str = ""
+    sla: str = ""
+    q: str = ""
+    sort: str = "due"
+
+    @classmethod
+    def from_params(cls, params, viewer: Viewer):
+        values = {f.name: (params.get(f.name) or "").strip()[:200] for f in fields(cls)}
+        query = cls(**{k: v for k, v in values.items() if v})
+        view = query.view if query.view in VIEWS else cls.view
+        if view == "all" and not viewer.is_supervisor:
+            view = cls.view
+        return cls(
+            **{
+                **asdict(query),
+                "view": view,
+                "status": query.status if query.status in STATUSES else cls.status,
+                "sort": query.sort if query.sort in SORTS else cls.sort,
+            }
+        )
+
+    def as_params(self):
+        defaults = ListQuery()
+        return urlencode({k: v for k, v in asdict(self).items() if v and v != getattr(defaults, k)})
+
+
+def conversations_for(viewer: Viewer, query: ListQuery):
+    conversations = viewer.conversations()
+    if query.view == "mine":
+        conversations = conversations.filter(assignee_id=viewer.user_id)
+    elif query.view == "teams":
+        conversations = conversations.filter(team_id__in=viewer.team_ids)
+    elif query.view == "unassigned":
+        conversations = conversations.filter(assignee__isnull=True)
+    elif query.view == "mentioned":
+        noticed = MentionNotice.objects.filter(user_id=viewer.user_id).values("conversation_id")
+        conversations = conversations.filter(pk__in=noticed)
+    conversations = conversations.filter(status__in=STATUSES[query.status])
+    exact = {
+        "channel_id": query.channel,
+        "channel__kind": query.network,
+        "priority": query.priority,
+        "labels__name": query.label,
+        "language": query.language,
+        "sla_state": query.sla,
+    }
+    conversations = conversations.filter(**{k: v for k, v in exact.items() if v})
+    if query.q:
+        conversations = conversations.filter(_matching(query.q))
+    return conversations
+
+
+def _matching(text):
+    """Messages by full-text search (PostgreSQL), authors by handle or name."""
+    authors = Contact.objects.filter(Q(handle__icontains=text) | Q(name__icontains=text)).values("pk")
+    if connection.vendor == "postgresql":
+        said = (
+            Message.objects.annotate(document=SearchVector("text", config="simple"))
+            .filter(document=SearchQuery(text, config="simple", search_type="websearch"))
+            .values("conversation_id")
+        )
+    else:  # the SQLite demo: plain matching
+        said = Message.objects.filter(text__icontains=text).values("conversation_id")
+    return Q(pk__in=said) | Q(contact_id__in=authors)
 
 
 def _with_related(conversations):
-    return conversations.select_related("contact", "channel", "assignee", "team")
+    return conversations.select_related("contact", "channel", "assignee", "team").prefetch_related("labels")
 
 
-def inbox_list(viewer: Viewer, limit=LIST_SIZE):
-    """What the viewer works on, the most urgent deadline first, answered ones after."""
-    conversations = viewer.conversations().filter(status__in=LISTED)
-    return list(
-        _with_related(conversations).order_by(
-            F("response_due_at").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk"
-        )[:limit]
-    )
+def inbox_list(viewer: Viewer, query: ListQuery | None = None, limit=LIST_SIZE):
+    query = query or ListQuery()
+    ordered = _with_related(conversations_for(viewer, query)).order_by(*SORTS[query.sort])
+    return list(ordered[:limit])
 
 
-def inbox_row(viewer: Viewer, conversation_id):
-    """One row for a live update, or None when the viewer no longer lists it."""
-    conversations = viewer.conversations().filter(status__in=LISTED, pk=conversation_id)
+def inbox_row(viewer: Viewer, conversation_id, query: ListQuery | None = None):
+    """One row for a live update, or None when the viewer's list no longer shows it."""
+    conversations = conversations_for(viewer, query or ListQuery()).filter(pk=conversation_id)
     return _with_related(conversations).first()
 
 
+def view_counts(viewer: Viewer):
+    """How many active conversations each view holds, for the view tabs."""
+    active = viewer.conversations().filter(status__in=STATUSES["active"])
+    counts = active.aggregate(
+        mine=Count("pk", filter=Q(assignee_id=viewer.user_id)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+    counts["mentioned"] = MentionNotice.objects.filter(user_id=viewer.user_id, read_at__isnull=True).count()
+    return counts
+
+
 def thread(conversation: Conversation):
-    return list(conversation.messages.select_related("author_contact", "author_user").order_by("created_at", "pk"))
+    """Messages and audit events in one timeline, oldest first."""
+    messages = list(conversation.messages.select_related("author_contact", "author_user").order_by("created_at", "pk"))
+    events = list(ConversationEvent.objects.filter(conversation=conversation).select_related("actor").order_by("pk"))
+    _name_subjects(events)
+    timeline = [("message", m.created_at, m) for m in messages] + [("event", e.created_at, e) for e in events]
+    return sorted(timeline, key=lambda item: item[1])
+
+
+def _name_subjects(events):
+    """The people and teams the events name, in two queries for the whole timeline."""
+    user_ids = {e.data.get(k) for e in events for k in ("assignee", "previous") if e.data.get(k)}
+    team_ids = {e.data.get(k) for e in events for k in ("team", "to_team") if e.data.get(k)}
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    names = {("user", u.pk): u.get_full_name() or u.get_username() for u in users}
+    team_model = Conversation._meta.get_field("team").related_model
+    names |= {("team", pk): name for pk, name in team_model.objects.filter(pk__in=team_ids).values_list("pk", "name")}
+    for event in events:
+        event.names = names
+
+
+def author_card(conversation: Conversation):
+    """Who wrote: their recent feeling, and their other conversations on any channel."""
+    contact = conversation.contact
+    recent = list(
+        Message.objects.filter(author_contact=contact, direction=Direction.INBOUND)
+        .exclude(sentiment_label="")
+        .order_by("-created_at")
+        .values_list("sentiment_label", "language")[:20]
+    )
+    earlier = list(
+        Conversation.objects.filter(contact=contact).exclude(pk=conversation.pk).select_related("channel").order_by("-created_at")[:10]
+    )
+    feelings = {label: sum(1 for s, _ in recent if s == label) for label in ("negative", "neutral", "positive")}
+    languages = [language for _, language in recent if language]
+    return {
+        "contact": contact,
+        "feelings": feelings,
+        "language": max(set(languages), key=languages.count) if languages else "",
+        "earlier": earlier,
+    }

@@ -12,7 +12,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 from rest_framework.throttling import SimpleRateThrottle
 
-from agents.api import AgentViewSet, ConversationViewSet, TeamViewSet
+from agents.api import AgentViewSet, ConversationViewSet, MetricsView, TeamViewSet
 from connectors.api import ChannelViewSet
 from inbox.api import ContactViewSet
 from socialcare.api_errors import DomainErrors, error_responses
@@ -59,6 +59,7 @@ router.register("agents", AgentViewSet, basename="agent")
 app_name = "api"
 urlpatterns = [
     path("token/", TokenView.as_view(), name="token"),
+    path("metrics/", MetricsView.as_view(), name="metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inbox/", include("inbox.urls")),
+    path("inbox/", include("agents.inbox_urls")),
     path("supervisor/", include("agents.dashboard_urls")),
     path("settings/", include("agents.settings_urls")),
     path("api/", include("socialcare.api_urls")),

@@ -1,22 +1,13 @@
 from django import template
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+from inbox.wording import describe, duration
 
 register = template.Library()
 
 
-@register.filter
-def duration(seconds):
-    """3725 → '1h 2m'; short enough for a row."""
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return _("%(h)dh %(m)dm") % {"h": hours, "m": minutes}
-    if minutes:
-        return _("%(m)dm %(s)ds") % {"m": minutes, "s": secs}
-    return _("%(s)ds") % {"s": secs}
+register.filter(duration)
 
 
 @register.filter
@@ -27,3 +18,34 @@ def compact(number):
         if number >= limit:
             return f"{number / limit:.1f}".rstrip("0").rstrip(".") + suffix
     return str(number)
+
+
+NETWORK_INITIALS = {"twitter": "X", "facebook": "f", "discourse": "D", "feed": "R", "demo": "d"}
+LANGUAGES = {"es": gettext_lazy("Spanish"), "en": gettext_lazy("English")}
+FEELINGS = {"negative": gettext_lazy("negative"), "neutral": gettext_lazy("neutral"), "positive": gettext_lazy("positive")}
+
+
+@register.filter
+def network_initial(kind):
+    return NETWORK_INITIALS.get(kind, "?")
+
+
+@register.filter
+def influential(contact):
+    """An opinion leader: verified, or followed by more than the configured threshold."""
+    return contact.verified or contact.followers >= settings.OPINION_LEADER_FOLLOWERS
+
+
+@register.filter
+def language_name(code):
+    return LANGUAGES.get(code, code)
+
+
+@register.filter
+def audit_text(event):
+    return describe(event)
+
+
+@register.filter
+def feeling_name(label):
+    return FEELINGS.get(label, label)

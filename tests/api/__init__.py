@@ -7,6 +7,13 @@ from rest_framework.test import APIClient
 from agents.models import Role
 from tests.factories import AgentFactory, ChannelFactory, ConversationFactory, TeamFactory
 
+# Test modules take everything with `from tests.api import *`: pytest finds fixtures by name
+# in the module that uses them.
+__all__ = [
+    "client_for", "results", "ids",
+    "team", "other_team", "agent", "outsider", "supervisor", "admin", "channel", "conversation",
+]  # fmt: skip
+
 
 def client_for(user=None) -> APIClient:
     """An API client sending the user's token (none: anonymous)."""

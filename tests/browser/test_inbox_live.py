@@ -37,7 +37,7 @@ def test_a_new_mention_appears_without_reload_and_the_agent_answers_it(agent_pag
     expect(row).to_be_visible()
     expect(row).to_contain_text("@lucia")
     row.click()
-    page.get_by_label("Reply").fill("Sorry about that, Lucia. We're on it.")
+    page.get_by_label("Message", exact=True).fill("Sorry about that, Lucia. We're on it.")
     page.get_by_role("button", name="Send").click()
 
     expect(row).to_contain_text("Answered in")

@@ -248,6 +248,160 @@ def test_english_legal_threats_and_cancellations_are_negative(text):
     assert label(text, "en") == "negative"
 
 
+# --------------------------------------------------------------------------- complaints without opinion words
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("Una hora y media en espera para hablar con alguien", "es"), ("Waiting 2 hours on the line to speak to someone", "en")],
+)
+def test_a_wait_with_its_length_is_a_complaint(text, language):
+    assert label(text, language) == "negative"
+
+
+@pytest.mark.parametrize("text, language", [("Hace tres días que mandé los papeles", "es"), ("I emailed the documents 3 days ago", "en")])
+def test_an_elapsed_time_alone_leans_negative_without_making_a_complaint(text, language):
+    result = sentiment(text, language)
+    assert result.score < 0
+    assert result.label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [("Soy cliente desde hace 10 años, ¿tienen alguna oferta?", "es"), ("I've been with you for 6 years, can I upgrade early?", "en")],
+)
+def test_years_of_loyalty_are_not_a_wait(text, language):
+    assert score(text, language) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Todavía no me han mandado la factura corregida", "es"),
+        ("Sigue sin llegar la tarjeta", "es"),
+        ("Still haven't had my new SIM", "en"),
+        ("My card is yet to arrive", "en"),
+    ],
+)
+def test_still_not_or_yet_to_is_an_unmet_expectation(text, language):
+    assert label(text, language) == "negative"
+
+
+@pytest.mark.parametrize(
+    "text, language", [("Aún no tengo cuenta, ¿cómo me registro?", "es"), ("I'm not a member yet, how do I join?", "en")]
+)
+def test_not_yet_in_a_question_is_not_a_complaint(text, language):
+    assert label(text, language) == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text, language", [("Es la quinta vez que escribo por esto", "es"), ("I've emailed you six times about this", "en")]
+)
+def test_a_third_time_or_more_is_a_complaint(text, language):
+    assert label(text, language) == "negative"
+
+
+@pytest.mark.parametrize(
+    "text, language", [("The new router is three times faster", "en"), ("La fibra nueva es cinco veces más rápida", "es")]
+)
+def test_times_as_a_comparison_is_not_a_repetition(text, language):
+    assert score(text, language) >= 0
+
+
+def test_again_leans_negative_in_a_statement_but_not_in_a_request_or_thanks():
+    assert score("the courier came again", "en") < 0
+    assert score("Can you send me the link again?", "en") == 0.0
+    assert label("Thanks again for sorting it", "en") == "positive"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("¿Hasta cuándo tengo que llamar?", "es"),
+        ("¿Dónde está mi paquete?", "es"),
+        ("Where is my refund?", "en"),
+        ("How much longer will this take?", "en"),
+        ("Is anybody going to reply to my email?", "en"),
+    ],
+)
+def test_an_exasperated_question_is_a_complaint(text, language):
+    assert label(text, language) == "negative"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("¿Dónde está la tienda de Sol?", "es"),
+        ("Where is your store in Leeds?", "en"),
+        ("Where is my nearest branch?", "en"),
+        ("How long does delivery take?", "en"),
+    ],
+)
+def test_asking_where_or_how_long_about_something_not_owed_stays_neutral(text, language):
+    assert score(text, language) == 0.0
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Me han cargado la cuota el doble", "es"),
+        ("You debited my account twice", "en"),
+        ("There are two charges for the same order", "en"),
+    ],
+)
+def test_money_taken_twice_is_a_complaint(text, language):
+    assert label(text, language) == "negative"
+
+
+def test_paying_in_parts_is_not_a_double_charge():
+    assert label("Can I split the payment into two?", "en") == "neutral"
+    assert label("¿Puedo pagar la factura dos veces al mes?", "es") == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Me cambiaron la tarifa sin avisarme", "es"),
+        ("They changed my tariff without any notice", "en"),
+        ("No one told me about the price rise", "en"),
+        ("Nadie atiende en la tienda", "es"),
+        ("Nobody picked up when I called", "en"),
+        ("Tengo un cargo que no reconozco", "es"),
+        ("I never signed up for this add-on", "en"),
+    ],
+)
+def test_what_should_have_happened_and_did_not_is_a_complaint(text, language):
+    assert label(text, language) == "negative"
+
+
+def test_doubled_question_marks_lean_negative_a_single_one_does_not():
+    assert score("¿Me contestan?", "es") == 0.0
+    assert score("¿Me contestan??", "es") < 0
+    assert label("¿Me contestan??", "es") == "neutral"
+
+
+def test_an_order_number_strengthens_a_complaint_but_not_a_question():
+    assert score("Order 55120 still hasn't arrived", "en") < score("Order still hasn't arrived", "en") < 0
+    assert score("Pedido 55120: ¿lo pueden enviar a otra dirección?", "es") == 0.0
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Llevo tres semanas con la fibra nueva y va genial", "es"),
+        ("Been with you since Monday and loving it", "en"),
+        ("It's working again, thank you!", "en"),
+    ],
+)
+def test_a_cue_does_not_overturn_praise(text, language):
+    assert label(text, language) == "positive"
+
+
+def test_a_phrase_the_lexicon_scores_is_not_scored_again_as_a_cue():
+    # "dos veces" is a lexicon phrase; the repetition cue must not count it a second time
+    assert score("ya reinicié el router dos veces", "es") == score("dos veces", "es")
+
+
 def test_what_follows_pero_outweighs_what_precedes_it():
     assert label("El técnico fue muy amable pero sigo sin internet", "es") == "negative"
     assert label("Tardaron un poco, pero todo perfecto", "es") == "positive"

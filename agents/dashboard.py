@@ -1,0 +1,544 @@
+"""The supervisor dashboard under /supervisor/: what is happening now, how a period went,
+live updates, CSV exports, and moving work between agents and teams.
+
+Views are thin: parse the filters, ask agents.metrics, render; the actions are
+agents.actions. Supervisors and admins only.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from asgiref.sync import sync_to_async
+from django import forms
+from django.contrib import messages
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from agents import actions, metrics
+from agents.access import role_required
+from agents.models import AgentProfile, Presence, Role, Team
+from connectors.models import Channel, ChannelKind
+from inbox.actions import InboxError
+from inbox.models import Conversation
+
+supervisor_only = role_required(Role.SUPERVISOR)
+
+PERIODS = [
+    ("today", gettext_lazy("Today")),
+    ("7d", gettext_lazy("Last 7 days")),
+    ("30d", gettext_lazy("Last 30 days")),
+    ("custom", gettext_lazy("From … to")),
+]
+BASES = [("calendar", gettext_lazy("Calendar time")), ("business", gettext_lazy("Business time"))]
+DEFAULT_PERIOD = "today"
+
+
+class FilterForm(forms.Form):
+    """The period, the filters and the time basis, all from the query string."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, required=False)
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("Team"), queryset=Team.objects.all(), required=False, empty_label=gettext_lazy("All teams")
+    )
+    channel = forms.ModelChoiceField(
+        label=gettext_lazy("Channel"),
+        queryset=Channel.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("All channels"),
+    )
+    network = forms.ChoiceField(
+        label=gettext_lazy("Network"), choices=[("", gettext_lazy("All networks")), *ChannelKind.choices], required=False
+    )
+    agent = forms.ModelChoiceField(
+        label=gettext_lazy("Agent"), queryset=metrics.agents_for_choice(), required=False, empty_label=gettext_lazy("All agents")
+    )
+    time = forms.ChoiceField(label=gettext_lazy("Time"), choices=BASES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so these two are added by name.
+        self.fields["from"] = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["to"] = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["agent"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == "custom":
+            first, last = data.get("from"), data.get("to")
+            if not first or not last:
+                raise forms.ValidationError(_("Give both days of the period."))
+            if last < first:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (last - first).days >= metrics.LONGEST_PERIOD_DAYS:
+                raise forms.ValidationError(
+                    _("A period is at most %(days)d days.") % {"days": metrics.LONGEST_PERIOD_DAYS}
+                )
+        return data
+
+
+@dataclass
+class Selection:
+    form: FilterForm
+    period: metrics.Period
+    filters: metrics.Filters
+    basis: str
+    query: str  # the query string that reproduces this selection
+
+
+def _selection(request) -> Selection:
+    """What the supervisor asked for; anything invalid falls back to its default (and the
+    form says why)."""
+    zone = metrics.zone_of(getattr(getattr(request.user, "agent_profile", None), "time_zone", None))
+    form = FilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    name = data.get("period") or DEFAULT_PERIOD
+    if name == "custom":
+        period = metrics.Period(data["from"], data["to"], zone)
+    else:
+        period = metrics.Period.named(name, zone)
+    filters = metrics.Filters(
+        team_id=data["team"].pk if data.get("team") else None,
+        channel_id=data["channel"].pk if data.get("channel") else None,
+        network=data.get("network") or "",
+        agent_id=data["agent"].pk if data.get("agent") else None,
+    )
+    basis = data.get("time") or "calendar"
+    query = urlencode({key: value for key, value in request.GET.items() if key in form.fields and value})
+    return Selection(form, period, filters, basis, query)
+
+
+def _now_context(selection: Selection) -> dict:
+    filters = selection.filters
+    return {
+        "counts": metrics.now_counts(filters),
+        "backlog": metrics.team_backlog(filters),
+        "agents": metrics.agent_load(filters),
+        "breached": metrics.breached_conversations(filters),
+        "at_risk": metrics.at_risk_conversations(filters),
+        "crises": metrics.active_crises(),
+        "assignable": list(metrics.agents_for_choice()),
+        "teams": list(Team.objects.all()),
+        "next_url": _dashboard_url(selection),
+    }
+
+
+def _dashboard_url(selection: Selection) -> str:
+    url = reverse("dashboard:home")
+    return f"{url}?{selection.query}" if selection.query else url
+
+
+# --- Charts: inline SVG drawn from numbers the server computed ----------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM, CHART_TOP = 640, 180, 36, 22, 8
+MOST_LABELS = 10
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    title: str
+
+
+def _axis(days: list[date]):
+    plot = CHART_WIDTH - CHART_LEFT
+    slot = plot / max(len(days), 1)
+    every = max(1, -(-len(days) // MOST_LABELS))
+    labels = [
+        {"x": CHART_LEFT + slot * (n + 0.5), "text": formats.date_format(day, "j M")}
+        for n, day in enumerate(days)
+        if n % every == 0
+    ]
+    return slot, labels
+
+
+def _chart(bars, labels, ticks):
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "base": CHART_HEIGHT - CHART_BOTTOM,
+        "label_y": CHART_HEIGHT - 6,
+        "bars": bars,
+        "labels": labels,
+        "ticks": ticks,
+    }
+
+
+def _ticks(top, unit=""):
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    return [
+        {"y": CHART_HEIGHT - CHART_BOTTOM - plot_height * share, "text": f"{round(top * share)}{unit}"}
+        for share in (0, 0.5, 1)
+    ]
+
+
+def volume_chart(volume: metrics.Volume):
+    """Messages in and out per day, side by side."""
+    days = [day for day, _in, _out in volume.days]
+    slot, labels = _axis(days)
+    top = max([max(i, o) for _day, i, o in volume.days] + [1])
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    bars = []
+    for n, (day, inbound, outbound) in enumerate(volume.days):
+        width = slot * 0.4
+        for offset, value, css, text in ((0.1, inbound, "in", _("in")), (0.5, outbound, "out", _("out"))):
+            height = plot_height * value / top
+            bars.append(
+                Bar(
+                    CHART_LEFT + slot * n + slot * offset,
+                    CHART_HEIGHT - CHART_BOTTOM - height,
+                    width,
+                    height,
+                    css,
+                    f"{formats.date_format(day, 'j M')}: {value} {text}",
+                )
+            )
+    return _chart(bars, labels, _ticks(top))
+
+
+def sentiment_chart(trend: list[metrics.SentimentDay]):
+    """Each day's analysed customer messages as one bar split by sentiment (100 %)."""
+    slot, labels = _axis([d.day for d in trend])
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
+    names = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
+    bars = []
+    for n, day in enumerate(trend):
+        bottom = CHART_HEIGHT - CHART_BOTTOM
+        for label in metrics.SENTIMENTS:
+            share = day.share(label)
+            if not share:
+                continue
+            height = plot_height * share / 100
+            bottom -= height
+            bars.append(
+                Bar(
+                    CHART_LEFT + slot * n + slot * 0.15,
+                    bottom,
+                    slot * 0.7,
+                    height,
+                    label,
+                    f"{formats.date_format(day.day, 'j M')}: {share:.0f}% {names[label]} ({getattr(day, label)})",
+                )
+            )
+    return _chart(bars, labels, _ticks(100, "%"))
+
+
+def _period_context(selection: Selection) -> dict:
+    period, filters = selection.period, selection.filters
+    volume = metrics.volume(period, filters)
+    trend = metrics.sentiment_trend(period, filters)
+    totals = metrics.SentimentDay(period.last)
+    for day in trend:
+        for name in (*metrics.SENTIMENTS, "unanalysed"):
+            setattr(totals, name, getattr(totals, name) + getattr(day, name))
+    responses = metrics.responses(period, filters)
+    return {
+        "period": period,
+        "responses": responses,
+        "response_rows": [
+            (_("All responses"), responses.all),
+            (_("First responses"), responses.first),
+            (_("Next responses"), responses.next),
+        ],
+        "day_rows": [(day, inbound, outbound, feeling) for (day, inbound, outbound), feeling in zip(volume.days, trend)],
+        "volume": volume,
+        "resolution": metrics.resolution(period, filters),
+        "incidents": metrics.incidents(period, filters),
+        "sentiment": trend,
+        "sentiment_total": totals,
+        "volume_chart": volume_chart(volume),
+        "sentiment_chart": sentiment_chart(trend),
+    }
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+@supervisor_only
+@require_GET
+def home(request):
+    selection = _selection(request)
+    with timezone.override(selection.period.zone):
+        context = {
+            "form": selection.form,
+            "selection": selection,
+            "query": selection.query,
+            **_now_context(selection),
+            **_period_context(selection),
+        }
+        return render(request, "dashboard/home.html", context)
+
+
+@supervisor_only
+@require_GET
+def now(request):
+    """The Now section alone, for the live page to swap in when something happened."""
+    selection = _selection(request)
+    with timezone.override(selection.period.zone):
+        return render(request, "dashboard/_now.html", _now_context(selection))
+
+
+# --- Actions -------------------------------------------------------------------------------
+
+
+def _back(request):
+    """Back to the dashboard as the supervisor was looking at it."""
+    target = request.POST.get("next", "")
+    home_url = reverse("dashboard:home")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(target if safe and target.startswith(home_url) else home_url)
+
+
+class ReassignForm(forms.Form):
+    conversation = forms.IntegerField(min_value=1)
+    agent = forms.ModelChoiceField(queryset=metrics.agents_for_choice(), required=False)
+
+
+class TeamsForm(forms.Form):
+    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
+
+
+class PresenceForm(forms.Form):
+    presence = forms.ChoiceField(choices=[(Presence.ONLINE, Presence.ONLINE.label), (Presence.AWAY, Presence.AWAY.label)])
+
+
+def _name(user):
+    return user.get_full_name() or user.get_username()
+
+
+@supervisor_only
+@require_POST
+def reassign(request):
+    """Hand a conversation to an agent, or back to its team's queue."""
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a conversation and an agent."))
+    conversation = get_object_or_404(Conversation, pk=form.cleaned_data["conversation"])
+    agent = form.cleaned_data["agent"]
+    try:
+        actions.assign_to(conversation.pk, agent.pk if agent else None, request.user)
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        if agent:
+            text = _("Conversation #%(id)s now goes to %(name)s.") % {"id": conversation.pk, "name": _name(agent)}
+        else:
+            text = _("Conversation #%(id)s is back in its team's queue.") % {"id": conversation.pk}
+        messages.success(request, text)
+    return _back(request)
+
+
+@supervisor_only
+@require_POST
+def move_agent(request, user_id):
+    """An agent now works for these teams."""
+    profile = get_object_or_404(AgentProfile.objects.select_related("user"), user_id=user_id)
+    form = TeamsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose existing teams."))
+    teams = form.cleaned_data["teams"]
+    actions.move_agent(user_id, [team.pk for team in teams], request.user)
+    names = ", ".join(team.name for team in teams) or _("no team")
+    messages.success(request, _("%(name)s now works for: %(teams)s.") % {"name": _name(profile.user), "teams": names})
+    return _back(request)
+
+
+@supervisor_only
+@require_POST
+def set_presence(request, user_id):
+    """Set an agent away (no new work) or online again."""
+    profile = get_object_or_404(AgentProfile.objects.select_related("user"), user_id=user_id)
+    form = PresenceForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Presence is online or away."))
+    try:
+        actions.set_presence(user_id, form.cleaned_data["presence"])
+    except InboxError as error:
+        messages.error(request, str(error))
+    else:
+        state = Presence(form.cleaned_data["presence"]).label
+        messages.success(request, _("%(name)s is now %(state)s.") % {"name": _name(profile.user), "state": state})
+    return _back(request)
+
+
+# --- CSV exports ---------------------------------------------------------------------------
+
+CHUNK = 1000
+# A cell a spreadsheet would run as a formula starts with one of these; network text may.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value) -> str:
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class _Line:
+    """csv.writer target that hands back each line instead of storing it."""
+
+    def write(self, value):
+        return value
+
+
+def _stream(request, filename, header, rows):
+    """Stream rows as CSV without holding them: asynchronously under ASGI (where Django
+    would otherwise read a synchronous iterator to the end first), synchronously under WSGI."""
+    writer = csv.writer(_Line())
+
+    def chunks():
+        yield writer.writerow(header)
+        for chunk in rows:
+            yield "".join(writer.writerow(row) for row in chunk)
+
+    if isinstance(request, ASGIRequest):
+        content = _async_chunks(chunks())
+    else:
+        content = chunks()
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+async def _async_chunks(iterator):
+    take = sync_to_async(lambda: next(iterator, None))  # the database is read in the request's thread
+    while (part := await take()) is not None:
+        yield part
+
+
+def _keyset(queryset, size=CHUNK):
+    """The queryset's rows in primary-key order, one query per chunk (no cursor held open
+    between chunks)."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def _when(moment, zone):
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
+
+
+def _filename(kind, selection):
+    return f"{kind}-{selection.period.first.isoformat()}-{selection.period.last.isoformat()}-{selection.basis}.csv"
+
+
+@supervisor_only
+@require_GET
+def export_conversations(request):
+    """One row per conversation opened in the period."""
+    selection = _selection(request)
+    zone, basis = selection.period.zone, selection.basis
+    suffix = "business" if basis == "business" else "calendar"
+    header = [
+        "conversation_id",
+        "url",
+        "opened_at",
+        "channel",
+        "network",
+        "team",
+        "assignee",
+        "customer_handle",
+        "status",
+        "priority",
+        "sla_state",
+        "escalation_level",
+        f"first_response_seconds_{suffix}",
+        f"last_response_seconds_{suffix}",
+        "resolved_at",
+        "resolution_seconds_calendar",
+    ]
+    conversations = metrics.conversations_opened(selection.period, selection.filters)
+    base = request.build_absolute_uri("/")[:-1]
+
+    def rows():
+        for chunk in _keyset(conversations):
+            yield [
+                [
+                    c.pk,
+                    base + reverse("inbox:conversation", args=[c.pk]),
+                    _when(c.created_at, zone),
+                    _text(c.channel.name),
+                    c.channel.kind,
+                    _text(c.team.name if c.team else ""),
+                    _text(c.assignee.get_username() if c.assignee else ""),
+                    _text(c.contact.handle),
+                    c.status,
+                    c.priority,
+                    c.sla_state,
+                    c.escalation_level,
+                    _blank(c.first_response_business_seconds if basis == "business" else c.first_response_seconds),
+                    _blank(c.last_response_business_seconds if basis == "business" else c.last_response_seconds),
+                    _when(c.resolved_at, zone),
+                    _blank(round((c.resolved_at - c.started).total_seconds()) if c.resolved_at else None),
+                ]
+                for c in chunk
+            ]
+
+    return _stream(request, _filename("conversations", selection), header, rows())
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+@supervisor_only
+@require_GET
+def export_responses(request):
+    """One row per response recorded in the period."""
+    selection = _selection(request)
+    zone, basis = selection.period.zone, selection.basis
+    suffix = "business" if basis == "business" else "calendar"
+    header = [
+        "response_id",
+        "conversation_id",
+        "message_id",
+        "url",
+        "answered_at",
+        "agent",
+        "team",
+        "channel",
+        "network",
+        "kind",
+        f"response_seconds_{suffix}",
+        "on_time",
+    ]
+    responses = metrics.response_export_rows(selection.period, selection.filters)
+    base = request.build_absolute_uri("/")[:-1]
+
+    def rows():
+        for chunk in _keyset(responses):
+            yield [
+                [
+                    r.pk,
+                    r.conversation_id,
+                    _blank(r.message_id),
+                    base + reverse("inbox:conversation", args=[r.conversation_id]),
+                    _when(r.created_at, zone),
+                    _text(r.actor.get_username() if r.actor else ""),
+                    _text(r.conversation.team.name if r.conversation.team else ""),
+                    _text(r.conversation.channel.name),
+                    r.conversation.channel.kind,
+                    "first" if r.first else "next",
+                    _blank(r.business_seconds if basis == "business" else r.seconds),
+                    "yes" if r.on_time else "no",
+                ]
+                for r in chunk
+            ]
+
+    return _stream(request, _filename("responses", selection), header, rows())

@@ -1,0 +1,629 @@
+"""Supervisor metrics: the one query module behind the SLA dashboard, its CSV exports and
+(later) the API. Every definition here is written out in docs/metrics.md; change both
+together.
+
+Each metric is one aggregate query (PostgreSQL computes medians with `percentile_cont`),
+whatever the size of the tables. The SQLite demo has no `percentile_cont`: there the same
+rows are summed up in Python, which is fine at demo size and gives the same numbers
+(the test suite runs both ways).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.utils import timezone
+
+from agents.models import AgentProfile, CrisisAlert, Presence, Team
+from inbox.models import Conversation, ConversationEvent, Delivery, Direction, Message, SLAState, Status, Visibility
+
+# The audit rows the metrics read (written by inbox.actions and agents.escalation).
+RESPONDED = "responded"
+RESOLVED = "resolved"
+REOPENED = "reopened"
+ESCALATED = "escalated"
+BREACHED = "sla_breached"
+
+LIST_LIMIT = 50
+LONGEST_PERIOD_DAYS = 366
+SENTIMENTS = ("negative", "neutral", "positive")
+BASES = ("calendar", "business")
+
+
+# --- Period and filters ---------------------------------------------------------------
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The viewer's time zone; an unknown name falls back to the server's."""
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days [first, last] in the viewer's time zone, as a UTC half-open range."""
+
+    first: date
+    last: date
+    zone: ZoneInfo
+    name: str = "custom"  # today, 7d, 30d or custom
+
+    def __post_init__(self):
+        if self.last < self.first:
+            raise ValueError("a period ends on or after the day it starts")
+        if (self.last - self.first).days >= LONGEST_PERIOD_DAYS:
+            raise ValueError(f"a period is at most {LONGEST_PERIOD_DAYS} days")
+
+    @classmethod
+    def last_days(cls, days: int, zone: ZoneInfo, now: datetime | None = None, name: str | None = None) -> Period:
+        """Today and the days before it: 1 = today, 7 = today and the six days before."""
+        today = (now or timezone.now()).astimezone(zone).date()
+        return cls(today - timedelta(days=days - 1), today, zone, name or f"{days}d")
+
+    @classmethod
+    def named(cls, name: str, zone: ZoneInfo, now: datetime | None = None) -> Period:
+        days = {"today": 1, "7d": 7, "30d": 30}[name]
+        return cls.last_days(days, zone, now, name)
+
+    @property
+    def start(self) -> datetime:
+        return _midnight(self.first, self.zone)
+
+    @property
+    def end(self) -> datetime:
+        return _midnight(self.last + timedelta(days=1), self.zone)
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow every metric to a team, a channel, a network (channel kind) and/or an agent.
+
+    Team, channel and network are those of the conversation (its current team). The agent
+    is the author for replies and responses, and the current assignee for everything else
+    about a conversation; see docs/metrics.md."""
+
+    team_id: int | None = None
+    channel_id: int | None = None
+    network: str = ""
+    agent_id: int | None = None
+
+    def conversations(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.team_id:
+            q &= Q(**{f"{prefix}team_id": self.team_id})
+        if self.channel_id:
+            q &= Q(**{f"{prefix}channel_id": self.channel_id})
+        if self.network:
+            q &= Q(**{f"{prefix}channel__kind": self.network})
+        return q
+
+    def assigned(self, prefix: str = "") -> Q:
+        """The conversation filters plus the agent as the current assignee."""
+        q = self.conversations(prefix)
+        if self.agent_id:
+            q &= Q(**{f"{prefix}assignee_id": self.agent_id})
+        return q
+
+
+NO_FILTERS = Filters()
+
+
+# --- Summaries: percentile_cont in PostgreSQL, the same numbers in Python elsewhere -----
+
+FRACTIONS = (0.5, 0.9)
+DECIMALS = 3  # whole seconds go in; interpolation may leave float noise in the last digits
+
+
+def _in_database() -> bool:
+    """Whether the database computes the medians (PostgreSQL); tests flip it to check
+    that the Python fallback agrees."""
+    return connection.vendor == "postgresql" and SUMMARISE_IN_DATABASE
+
+
+SUMMARISE_IN_DATABASE = True
+
+
+def percentiles(values) -> tuple[float | None, float | None]:
+    """Median and 90th percentile as PostgreSQL's percentile_cont computes them: linear
+    interpolation between the two closest ranks."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None, None
+    result = []
+    for fraction in FRACTIONS:
+        position = fraction * (len(ordered) - 1)
+        below, above = math.floor(position), math.ceil(position)
+        result.append(round(ordered[below] + (ordered[above] - ordered[below]) * (position - below), DECIMALS))
+    return tuple(result)
+
+
+def _sql_percentiles(expression: str, where: str | None = None) -> str:
+    fractions = ", ".join(str(f) for f in FRACTIONS)
+    sql = f"percentile_cont(ARRAY[{fractions}]::float8[]) WITHIN GROUP (ORDER BY {expression})"
+    return f"{sql} FILTER (WHERE {where})" if where else sql
+
+
+def _pair(values) -> tuple[float | None, float | None]:
+    return tuple(round(v, DECIMALS) for v in values) if values else (None, None)
+
+
+def _summary_sql(inner, select: list[str]) -> tuple[str, list]:
+    """SELECT `select` over the rows of the queryset `inner`. OFFSET 0 keeps PostgreSQL from
+    inlining the inner columns, which would run a column's subquery once per use."""
+    sql, params = inner.query.sql_with_params()
+    return f"SELECT {', '.join(select)} FROM ({sql} OFFSET 0) AS rows", list(params)
+
+
+def _fetch_one(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+# --- Responses: compliance and response times ------------------------------------------
+
+
+@dataclass
+class ResponseStats:
+    count: int = 0
+    on_time: int = 0
+    median: float | None = None  # calendar seconds
+    p90: float | None = None
+    business_median: float | None = None
+    business_p90: float | None = None
+
+    @property
+    def late(self) -> int:
+        return self.count - self.on_time
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of responses on time, in percent; None without responses."""
+        return 100.0 * self.on_time / self.count if self.count else None
+
+    def seconds(self, basis: str):
+        """(median, p90) in the chosen time basis."""
+        return (self.business_median, self.business_p90) if basis == "business" else (self.median, self.p90)
+
+
+@dataclass
+class Responses:
+    all: ResponseStats = field(default_factory=ResponseStats)
+    first: ResponseStats = field(default_factory=ResponseStats)
+    next: ResponseStats = field(default_factory=ResponseStats)
+
+
+def response_events(period: Period, filters: Filters = NO_FILTERS):
+    """One row per response in the period: the `responded` audit row written when the
+    network accepted a reply that stopped a running clock. Annotated with `first` (the
+    conversation's first response ever), `on_time`, `seconds` and `business_seconds`."""
+    earlier = ConversationEvent.objects.filter(
+        kind=RESPONDED, conversation_id=OuterRef("conversation_id"), pk__lt=OuterRef("pk")
+    )
+    events = ConversationEvent.objects.filter(
+        filters.conversations("conversation__"),
+        kind=RESPONDED,
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    )
+    if filters.agent_id:
+        events = events.filter(actor_id=filters.agent_id)
+    return events.annotate(
+        first=~Exists(earlier),
+        on_time=Case(When(data__on_time=True, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        seconds=Cast(KT("data__response_seconds"), IntegerField()),
+        business_seconds=Cast(KT("data__response_business_seconds"), IntegerField()),
+    )
+
+
+def responses(period: Period, filters: Filters = NO_FILTERS) -> Responses:
+    """First-response and next-response compliance, with median and p90 response times in
+    calendar and in business time: one query."""
+    rows = response_events(period, filters).values("first", "on_time", "seconds", "business_seconds")
+    result = Responses()
+    if _in_database():
+        groups = {"all": None, "first": "first", "next": "NOT first"}
+        select = []
+        for where in groups.values():
+            both = f"({where}) AND on_time" if where else "on_time"
+            select += [
+                f"count(*) FILTER (WHERE {where})" if where else "count(*)",
+                f"count(*) FILTER (WHERE {both})",
+                _sql_percentiles("seconds", where),
+                _sql_percentiles("business_seconds", where),
+            ]
+        values = _fetch_one(*_summary_sql(rows, select))
+        for n, name in enumerate(groups):
+            count, on_time, calendar, business = values[4 * n : 4 * n + 4]
+            setattr(result, name, ResponseStats(count, on_time, *_pair(calendar), *_pair(business)))
+        return result
+    fetched = list(rows)
+    for name, keep in (("all", lambda r: True), ("first", lambda r: r["first"]), ("next", lambda r: not r["first"])):
+        group = [r for r in fetched if keep(r)]
+        setattr(
+            result,
+            name,
+            ResponseStats(
+                len(group),
+                sum(1 for r in group if r["on_time"]),
+                *percentiles(r["seconds"] for r in group),
+                *percentiles(r["business_seconds"] for r in group),
+            ),
+        )
+    return result
+
+
+# --- Volumes and sentiment ---------------------------------------------------------------
+
+
+def _message_filters(filters: Filters, author: bool = False) -> Q:
+    """Channel and network straight from the message's own channel; team (and, for
+    inbound messages, the assignee) through its conversation."""
+    q = Q()
+    if filters.channel_id:
+        q &= Q(channel_id=filters.channel_id)
+    if filters.network:
+        q &= Q(channel__kind=filters.network)
+    if filters.team_id:
+        q &= Q(conversation__team_id=filters.team_id)
+    if filters.agent_id:
+        q &= Q(author_user_id=filters.agent_id) if author else Q(conversation__assignee_id=filters.agent_id)
+    return q
+
+
+def outbound_messages(period: Period, filters: Filters = NO_FILTERS):
+    """Public replies and private messages the network accepted within the period (notes
+    never leave SocialCare; queued or failed replies were not sent)."""
+    return Message.objects.filter(
+        _message_filters(filters, author=True),
+        direction=Direction.OUTBOUND,
+        visibility__in=[Visibility.PUBLIC, Visibility.PRIVATE],
+        delivery=Delivery.SENT,
+        sent_at__gte=period.start,
+        sent_at__lt=period.end,
+    )
+
+
+@dataclass
+class Volume:
+    inbound: int
+    outbound: int
+    days: list[tuple[date, int, int]]  # (local day, in, out) for every day of the period
+
+
+def _per_day(messages, period: Period) -> dict[date, int]:
+    rows = (
+        messages.annotate(day=TruncDate("sent_at", tzinfo=period.zone))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+    )
+    return dict(rows)
+
+
+def volume(period: Period, filters: Filters = NO_FILTERS) -> Volume:
+    """Messages in and out, in total and per local day: two grouped counts."""
+    inbound = _per_day(inbound_messages(period, filters), period)
+    outbound = _per_day(outbound_messages(period, filters), period)
+    days = [(day, inbound.get(day, 0), outbound.get(day, 0)) for day in period.days()]
+    return Volume(sum(inbound.values()), sum(outbound.values()), days)
+
+
+def inbound_messages(period: Period, filters: Filters = NO_FILTERS):
+    """Customer messages (public or private) the network dates within the period."""
+    return Message.objects.filter(
+        _message_filters(filters),
+        direction=Direction.INBOUND,
+        sent_at__gte=period.start,
+        sent_at__lt=period.end,
+    )
+
+
+@dataclass
+class SentimentDay:
+    day: date
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+    unanalysed: int = 0
+
+    @property
+    def analysed(self) -> int:
+        return self.negative + self.neutral + self.positive
+
+    def share(self, label: str) -> float | None:
+        """Percent of the day's analysed customer messages with this label."""
+        return 100.0 * getattr(self, label) / self.analysed if self.analysed else None
+
+
+def sentiment_trend(period: Period, filters: Filters = NO_FILTERS) -> list[SentimentDay]:
+    """Per local day, the customer messages by sentiment label: one grouped count."""
+    rows = (
+        inbound_messages(period, filters)
+        .annotate(day=TruncDate("sent_at", tzinfo=period.zone))
+        .values("day", "sentiment_label")
+        .annotate(count=Count("pk"))
+        .values_list("day", "sentiment_label", "count")
+    )
+    days = {day: SentimentDay(day) for day in period.days()}
+    for day, label, count in rows:
+        if day not in days:
+            continue
+        target = days[day]
+        name = label if label in SENTIMENTS else "unanalysed"
+        setattr(target, name, getattr(target, name) + count)
+    return list(days.values())
+
+
+# --- Resolution, escalations, breaches -----------------------------------------------------
+
+
+@dataclass
+class Resolution:
+    count: int = 0
+    median: float | None = None  # calendar seconds
+    p90: float | None = None
+
+
+def _last_reopening(before):
+    """When the conversation was last reopened at or before `before` (an OuterRef)."""
+    return (
+        ConversationEvent.objects.filter(kind=REOPENED, conversation_id=OuterRef("conversation_id"), created_at__lte=before)
+        .order_by()
+        .values("conversation_id")
+        .annotate(latest=Max("created_at"))
+        .values("latest")
+    )
+
+
+def resolutions(period: Period, filters: Filters = NO_FILTERS):
+    """One row per `resolved` audit row in the period, with `started`: the latest
+    reopening of the conversation before it, else when the conversation was opened."""
+    return ConversationEvent.objects.filter(
+        filters.assigned("conversation__"), kind=RESOLVED, created_at__gte=period.start, created_at__lt=period.end
+    ).annotate(started=Coalesce(Subquery(_last_reopening(OuterRef("created_at"))), F("conversation__created_at")))
+
+
+def resolution(period: Period, filters: Filters = NO_FILTERS) -> Resolution:
+    """Resolution time, median and p90 in calendar time: one query."""
+    rows = resolutions(period, filters).values("created_at", "started")
+    if _in_database():
+        seconds = "EXTRACT(EPOCH FROM (created_at - started))"
+        count, values = _fetch_one(*_summary_sql(rows, ["count(*)", _sql_percentiles(seconds)]))
+        return Resolution(count, *_pair(values))
+    fetched = [(r["created_at"] - r["started"]).total_seconds() for r in rows]
+    return Resolution(len(fetched), *percentiles(fetched))
+
+
+@dataclass
+class Incidents:
+    escalations: int = 0
+    breaches: int = 0
+
+
+def incidents(period: Period, filters: Filters = NO_FILTERS) -> Incidents:
+    """Escalations (`escalated` rows: by hand or on breach) and breaches (`sla_breached`
+    rows: one per wait that ran past its due time) in the period: one query."""
+    counts = ConversationEvent.objects.filter(
+        filters.assigned("conversation__"),
+        kind__in=[ESCALATED, BREACHED],
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+    ).aggregate(
+        escalations=Count("pk", filter=Q(kind=ESCALATED)),
+        breaches=Count("pk", filter=Q(kind=BREACHED)),
+    )
+    return Incidents(**counts)
+
+
+# --- Now ---------------------------------------------------------------------------------
+
+
+def _unresolved(filters: Filters):
+    return Conversation.objects.filter(filters.assigned()).exclude(status=Status.RESOLVED)
+
+
+def _running(state):
+    return Q(waiting_since__isnull=False, sla_state=state)
+
+
+NOW_COUNTS = {
+    "open": Count("pk", filter=Q(status=Status.OPEN)),
+    "unassigned": Count("pk", filter=Q(status=Status.OPEN, assignee__isnull=True)),
+    "waiting": Count("pk", filter=Q(waiting_since__isnull=False)),
+    "at_risk": Count("pk", filter=_running(SLAState.WARNING)),
+    "breached": Count("pk", filter=_running(SLAState.BREACHED)),
+}
+
+
+@dataclass
+class NowCounts:
+    open: int = 0
+    unassigned: int = 0
+    waiting: int = 0
+    at_risk: int = 0
+    breached: int = 0
+    oldest_waiting_since: datetime | None = None
+
+
+def now_counts(filters: Filters = NO_FILTERS) -> NowCounts:
+    """Open, unassigned, waiting (clock running), at risk and breached (running), and the
+    oldest wait: one query over the unresolved conversations."""
+    return NowCounts(**_unresolved(filters).aggregate(**NOW_COUNTS, oldest_waiting_since=Min("waiting_since")))
+
+
+@dataclass
+class TeamBacklog:
+    team_id: int | None
+    name: str
+    counts: NowCounts
+
+
+def team_backlog(filters: Filters = NO_FILTERS) -> list[TeamBacklog]:
+    """The same numbers per team (the team queue), busiest first; conversations with no
+    team yet form their own row."""
+    rows = (
+        _unresolved(filters)
+        .order_by()
+        .values("team_id")
+        .annotate(**NOW_COUNTS, oldest_waiting_since=Min("waiting_since"))
+    )
+    by_team = {row.pop("team_id"): NowCounts(**row) for row in rows}
+    teams = Team.objects.all()
+    if filters.team_id:
+        teams = teams.filter(pk=filters.team_id)
+    result = [TeamBacklog(team.pk, team.name, by_team.pop(team.pk, NowCounts())) for team in teams]
+    if None in by_team:
+        result.append(TeamBacklog(None, "", by_team.pop(None)))
+    far_past = timezone.now() + timedelta(days=1)
+    result.sort(key=lambda row: (-row.counts.waiting, row.counts.oldest_waiting_since or far_past, row.name))
+    return result
+
+
+@dataclass
+class AgentLoad:
+    profile: AgentProfile
+    load: int  # open conversations assigned to them
+    state: str  # online, away, offline; an online agent whose page went silent is offline
+
+    @property
+    def user(self):
+        return self.profile.user
+
+    @property
+    def capacity(self) -> int:
+        return self.profile.capacity
+
+    @property
+    def state_label(self) -> str:
+        return Presence(self.state).label
+
+    @property
+    def full(self) -> bool:
+        return self.load >= self.profile.capacity
+
+
+def agent_load(filters: Filters = NO_FILTERS, now: datetime | None = None) -> list[AgentLoad]:
+    """Every agent profile (of the team, when filtered) with presence, open load and
+    capacity: one query for the profiles, one grouped count for the load."""
+    now = now or timezone.now()
+    profiles = AgentProfile.objects.select_related("user").prefetch_related("teams")
+    if filters.team_id:
+        profiles = profiles.filter(teams=filters.team_id)
+    if filters.agent_id:
+        profiles = profiles.filter(user_id=filters.agent_id)
+    profiles = list(profiles.order_by("user__first_name", "user__username"))
+    loads = dict(
+        Conversation.objects.filter(status=Status.OPEN, assignee_id__in=[p.user_id for p in profiles])
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+    )
+    result = []
+    for profile in profiles:
+        state = profile.presence
+        if state == Presence.ONLINE and not profile.is_available(now):
+            state = Presence.OFFLINE
+        result.append(AgentLoad(profile, loads.get(profile.user_id, 0), state))
+    order = {Presence.ONLINE: 0, Presence.AWAY: 1, Presence.OFFLINE: 2}
+    result.sort(key=lambda a: order.get(a.state, 3))
+    return result
+
+
+def _waiting_list(state, filters: Filters, limit: int):
+    return list(
+        Conversation.objects.filter(filters.assigned(), _running(state))
+        .select_related("contact", "channel", "team", "assignee")
+        .order_by("response_due_at", "pk")[:limit]
+    )
+
+
+def breached_conversations(filters: Filters = NO_FILTERS, limit: int = LIST_LIMIT) -> list[Conversation]:
+    """Customers still waiting past their due time, the longest overdue first."""
+    return _waiting_list(SLAState.BREACHED, filters, limit)
+
+
+def at_risk_conversations(filters: Filters = NO_FILTERS, limit: int = LIST_LIMIT) -> list[Conversation]:
+    """Customers still waiting past the warning moment, the soonest due first."""
+    return _waiting_list(SLAState.WARNING, filters, limit)
+
+
+def active_crises() -> list[CrisisAlert]:
+    return list(CrisisAlert.objects.filter(ended_at__isnull=True).select_related("channel").order_by("-started_at"))
+
+
+# --- Exports -------------------------------------------------------------------------------
+
+
+def conversations_opened(period: Period, filters: Filters = NO_FILTERS):
+    """The conversations opened in the period, for the per-conversation export, with
+    `started` (the latest reopening, else the opening) to measure the resolution from."""
+    reopened = (
+        ConversationEvent.objects.filter(kind=REOPENED, conversation_id=OuterRef("pk"))
+        .order_by()
+        .values("conversation_id")
+        .annotate(latest=Max("created_at"))
+        .values("latest")
+    )
+    return (
+        Conversation.objects.filter(filters.assigned(), created_at__gte=period.start, created_at__lt=period.end)
+        .annotate(started=Coalesce(Subquery(reopened), F("created_at")))
+        .select_related("channel", "team", "assignee", "contact")
+        .order_by("created_at", "pk")
+    )
+
+
+def response_export_rows(period: Period, filters: Filters = NO_FILTERS):
+    """The responses of the period with what the per-response export shows."""
+    return (
+        response_events(period, filters)
+        .annotate(
+            message_id=Cast(KT("data__message"), IntegerField()),
+            channel_id=F("conversation__channel_id"),
+        )
+        .select_related("conversation__channel", "conversation__team", "actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def agents_for_choice():
+    """Users with an agent profile, for filter and reassignment menus."""
+    return (
+        get_user_model()
+        .objects.filter(agent_profile__isnull=False)
+        .select_related("agent_profile")
+        .order_by("first_name", "username")
+    )

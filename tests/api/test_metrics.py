@@ -1,0 +1,63 @@
+"""/api/metrics/: the dashboard's numbers for a period and filters (agents.metrics)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from inbox.models import ConversationEvent, Direction, Message, SLAState
+from tests.api import *  # noqa: F403 (personas and clients)
+from tests.factories import ConversationFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/metrics/"
+
+
+def responded(conversation, seconds, on_time):
+    ConversationEvent.objects.create(
+        conversation=conversation,
+        kind="responded",
+        data={"response_seconds": seconds, "response_business_seconds": seconds, "on_time": on_time},
+    )
+
+
+def test_metrics_summarise_responses_volume_and_the_backlog_now(supervisor, channel):
+    answered = ConversationFactory(channel=channel)
+    responded(answered, 600, True)
+    responded(answered, 9000, False)
+    waiting = ConversationFactory(
+        channel=channel, waiting_since=timezone.now() - timedelta(hours=3), sla_state=SLAState.BREACHED
+    )
+    Message.objects.create(
+        conversation=waiting, channel=channel, direction=Direction.INBOUND, text="Hello?", sent_at=timezone.now()
+    )
+
+    body = client_for(supervisor).get(URL, {"period": "today"}).json()
+
+    assert body["period"]["name"] == "today" and body["period"]["first"] == body["period"]["last"]
+    assert body["responses"]["all"]["count"] == 2 and body["responses"]["all"]["compliance"] == 50.0
+    assert (body["responses"]["first"]["on_time"], body["responses"]["next"]["late"]) == (1, 1)
+    assert body["volume"]["inbound"] == 1 and len(body["volume"]["days"]) == 1
+    assert (body["now"]["waiting"], body["now"]["breached"]) == (1, 1)
+
+
+def test_metrics_take_a_custom_range_of_days(supervisor):
+    body = client_for(supervisor).get(URL, {"from": "2026-01-01", "to": "2026-01-07"}).json()
+    assert (body["period"]["first"], body["period"]["last"]) == ("2026-01-01", "2026-01-07")
+    assert len(body["volume"]["days"]) == 7
+
+
+def test_metrics_filter_by_team(supervisor, team, other_team):
+    responded(ConversationFactory(channel__default_team=team), 60, True)
+    responded(ConversationFactory(channel__default_team=other_team), 60, True)
+    body = client_for(supervisor).get(URL, {"period": "today", "team": other_team.pk}).json()
+    assert body["responses"]["all"]["count"] == 1
+
+
+def test_a_range_that_ends_before_it_starts_is_a_400(supervisor):
+    response = client_for(supervisor).get(URL, {"from": "2026-01-07", "to": "2026-01-01"})
+    assert response.status_code == 400 and "period ends" in response.json()["detail"]
+
+
+def test_metrics_are_for_supervisors_and_admins(agent):
+    assert client_for(agent).get(URL).status_code == 403
