@@ -14,7 +14,7 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.contrib import messages
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -238,8 +238,7 @@ def sentiment_chart(trend: list[metrics.SentimentDay]):
 
 def _period_context(selection: Selection) -> dict:
     period, filters = selection.period, selection.filters
-    volume = metrics.volume(period, filters)
-    trend = metrics.sentiment_trend(period, filters)
+    volume, trend = metrics.volume_and_sentiment(period, filters)
     totals = metrics.SentimentDay(period.last)
     for day in trend:
         for name in (*metrics.SENTIMENTS, "unanalysed"):
@@ -303,8 +302,16 @@ def _back(request):
 
 
 class ReassignForm(forms.Form):
-    conversation = forms.IntegerField(min_value=1)
     agent = forms.ModelChoiceField(queryset=metrics.agents_for_choice(), required=False)
+
+
+def _ids(values) -> list[int]:
+    """Distinct positive ids, or [] when any value is not one."""
+    try:
+        ids = {int(value) for value in values}
+    except ValueError:
+        return []
+    return sorted(ids) if all(i > 0 for i in ids) else []
 
 
 class TeamsForm(forms.Form):
@@ -322,22 +329,26 @@ def _name(user):
 @supervisor_only
 @require_POST
 def reassign(request):
-    """Hand a conversation to an agent, or back to its team's queue."""
+    """Hand the chosen conversations to an agent, or back to their team's queue."""
     form = ReassignForm(request.POST)
-    if not form.is_valid():
-        return HttpResponseBadRequest(_("Choose a conversation and an agent."))
-    conversation = get_object_or_404(Conversation, pk=form.cleaned_data["conversation"])
+    ids = _ids(request.POST.getlist("conversation"))
+    if not form.is_valid() or not ids:
+        return HttpResponseBadRequest(_("Choose conversations and an agent."))
+    if Conversation.objects.filter(pk__in=ids).count() != len(ids):
+        raise Http404
     agent = form.cleaned_data["agent"]
-    try:
-        actions.assign_to(conversation.pk, agent.pk if agent else None, request.user)
-    except InboxError as error:
-        messages.error(request, str(error))
-    else:
-        if agent:
-            text = _("Conversation #%(id)s now goes to %(name)s.") % {"id": conversation.pk, "name": _name(agent)}
+    moved = []
+    for conversation_id in ids:
+        try:
+            actions.assign_to(conversation_id, agent.pk if agent else None, request.user)
+        except InboxError as error:
+            messages.error(request, f"#{conversation_id}: {error}")
         else:
-            text = _("Conversation #%(id)s is back in its team's queue.") % {"id": conversation.pk}
-        messages.success(request, text)
+            moved.append(f"#{conversation_id}")
+    if moved and agent:
+        messages.success(request, _("%(ids)s now go to %(name)s.") % {"ids": ", ".join(moved), "name": _name(agent)})
+    elif moved:
+        messages.success(request, _("%(ids)s are back in their team's queue.") % {"ids": ", ".join(moved)})
     return _back(request)
 
 

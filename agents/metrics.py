@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import wraps
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -38,6 +39,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from agents.models import AgentProfile, CrisisAlert, Presence, Team
+from connectors.models import Channel
 from inbox.models import Conversation, ConversationEvent, Delivery, Direction, Message, SLAState, Status, Visibility
 
 # The audit rows the metrics read (written by inbox.actions and agents.escalation).
@@ -112,28 +114,53 @@ class Filters:
 
     Team, channel and network are those of the conversation (its current team). The agent
     is the author for replies and responses, and the current assignee for everything else
-    about a conversation; see docs/metrics.md."""
+    about a conversation; see docs/metrics.md.
+
+    Rows that are not conversations (audit rows, messages) reach the conversation through
+    `conversation_id IN (…)`, which PostgreSQL answers with one hashed semi-join rather
+    than a look-up per row."""
 
     team_id: int | None = None
     channel_id: int | None = None
     network: str = ""
     agent_id: int | None = None
 
-    def conversations(self, prefix: str = "") -> Q:
+    def _channels(self) -> Q:
         q = Q()
-        if self.team_id:
-            q &= Q(**{f"{prefix}team_id": self.team_id})
         if self.channel_id:
-            q &= Q(**{f"{prefix}channel_id": self.channel_id})
+            q &= Q(channel_id=self.channel_id)
         if self.network:
-            q &= Q(**{f"{prefix}channel__kind": self.network})
+            q &= Q(channel_id__in=Channel.objects.filter(kind=self.network).values("pk"))
         return q
 
-    def assigned(self, prefix: str = "") -> Q:
-        """The conversation filters plus the agent as the current assignee."""
-        q = self.conversations(prefix)
+    def conversations(self, assigned: bool = True) -> Q:
+        """On Conversation rows; `assigned`: the agent filter is the assignee."""
+        q = self._channels()
+        if self.team_id:
+            q &= Q(team_id=self.team_id)
+        if assigned and self.agent_id:
+            q &= Q(assignee_id=self.agent_id)
+        return q
+
+    def through_conversation(self, assigned: bool = True) -> Q:
+        """On rows that have a conversation_id (audit rows)."""
+        q = self.conversations(assigned)
+        return Q(conversation_id__in=Conversation.objects.filter(q).values("pk")) if q else Q()
+
+    def messages(self, author: bool) -> Q:
+        """On Message rows, which carry their channel; `author`: the agent filter is the
+        message's author (replies), else the conversation's assignee (customer messages)."""
+        q = self._channels()
+        held = Q()
+        if self.team_id:
+            held &= Q(team_id=self.team_id)
         if self.agent_id:
-            q &= Q(**{f"{prefix}assignee_id": self.agent_id})
+            if author:
+                q &= Q(author_user_id=self.agent_id)
+            else:
+                held &= Q(assignee_id=self.agent_id)
+        if held:
+            q &= Q(conversation_id__in=Conversation.objects.filter(held).values("pk"))
         return q
 
 
@@ -192,6 +219,23 @@ def _fetch_one(sql, params):
         return cursor.fetchone()
 
 
+def _planned(function):
+    """Run a metric without PostgreSQL's JIT compiler. These aggregate plans look
+    expensive enough to trigger it, and compiling took longer (up to 0.9 s) than running
+    them (tens of ms); SET LOCAL ends with the transaction."""
+
+    @wraps(function)
+    def run(*args, **kwargs):
+        if connection.vendor != "postgresql":
+            return function(*args, **kwargs)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+            return function(*args, **kwargs)
+
+    return run
+
+
 # --- Responses: compliance and response times ------------------------------------------
 
 
@@ -228,12 +272,15 @@ class Responses:
 def response_events(period: Period, filters: Filters = NO_FILTERS):
     """One row per response in the period: the `responded` audit row written when the
     network accepted a reply that stopped a running clock. Annotated with `first` (the
-    conversation's first response ever), `on_time`, `seconds` and `business_seconds`."""
+    conversation's first response ever), `on_time`, `seconds` and `business_seconds`.
+
+    `first` comes from the row itself when it says (data.first), else from whether the
+    conversation has an earlier `responded` row (one index probe per response)."""
     earlier = ConversationEvent.objects.filter(
         kind=RESPONDED, conversation_id=OuterRef("conversation_id"), pk__lt=OuterRef("pk")
     )
     events = ConversationEvent.objects.filter(
-        filters.conversations("conversation__"),
+        filters.through_conversation(assigned=False),
         kind=RESPONDED,
         created_at__gte=period.start,
         created_at__lt=period.end,
@@ -241,13 +288,14 @@ def response_events(period: Period, filters: Filters = NO_FILTERS):
     if filters.agent_id:
         events = events.filter(actor_id=filters.agent_id)
     return events.annotate(
-        first=~Exists(earlier),
+        first=Coalesce(Cast(KT("data__first"), BooleanField()), ~Exists(earlier)),
         on_time=Case(When(data__on_time=True, then=Value(True)), default=Value(False), output_field=BooleanField()),
         seconds=Cast(KT("data__response_seconds"), IntegerField()),
         business_seconds=Cast(KT("data__response_business_seconds"), IntegerField()),
     )
 
 
+@_planned
 def responses(period: Period, filters: Filters = NO_FILTERS) -> Responses:
     """First-response and next-response compliance, with median and p90 response times in
     calendar and in business time: one query."""
@@ -288,26 +336,21 @@ def responses(period: Period, filters: Filters = NO_FILTERS) -> Responses:
 # --- Volumes and sentiment ---------------------------------------------------------------
 
 
-def _message_filters(filters: Filters, author: bool = False) -> Q:
-    """Channel and network straight from the message's own channel; team (and, for
-    inbound messages, the assignee) through its conversation."""
-    q = Q()
-    if filters.channel_id:
-        q &= Q(channel_id=filters.channel_id)
-    if filters.network:
-        q &= Q(channel__kind=filters.network)
-    if filters.team_id:
-        q &= Q(conversation__team_id=filters.team_id)
-    if filters.agent_id:
-        q &= Q(author_user_id=filters.agent_id) if author else Q(conversation__assignee_id=filters.agent_id)
-    return q
+def inbound_messages(period: Period, filters: Filters = NO_FILTERS):
+    """Customer messages (public or private) the network dates within the period."""
+    return Message.objects.filter(
+        filters.messages(author=False),
+        direction=Direction.INBOUND,
+        sent_at__gte=period.start,
+        sent_at__lt=period.end,
+    )
 
 
 def outbound_messages(period: Period, filters: Filters = NO_FILTERS):
     """Public replies and private messages the network accepted within the period (notes
     never leave SocialCare; queued or failed replies were not sent)."""
     return Message.objects.filter(
-        _message_filters(filters, author=True),
+        filters.messages(author=True),
         direction=Direction.OUTBOUND,
         visibility__in=[Visibility.PUBLIC, Visibility.PRIVATE],
         delivery=Delivery.SENT,
@@ -321,34 +364,6 @@ class Volume:
     inbound: int
     outbound: int
     days: list[tuple[date, int, int]]  # (local day, in, out) for every day of the period
-
-
-def _per_day(messages, period: Period) -> dict[date, int]:
-    rows = (
-        messages.annotate(day=TruncDate("sent_at", tzinfo=period.zone))
-        .values("day")
-        .annotate(count=Count("pk"))
-        .values_list("day", "count")
-    )
-    return dict(rows)
-
-
-def volume(period: Period, filters: Filters = NO_FILTERS) -> Volume:
-    """Messages in and out, in total and per local day: two grouped counts."""
-    inbound = _per_day(inbound_messages(period, filters), period)
-    outbound = _per_day(outbound_messages(period, filters), period)
-    days = [(day, inbound.get(day, 0), outbound.get(day, 0)) for day in period.days()]
-    return Volume(sum(inbound.values()), sum(outbound.values()), days)
-
-
-def inbound_messages(period: Period, filters: Filters = NO_FILTERS):
-    """Customer messages (public or private) the network dates within the period."""
-    return Message.objects.filter(
-        _message_filters(filters),
-        direction=Direction.INBOUND,
-        sent_at__gte=period.start,
-        sent_at__lt=period.end,
-    )
 
 
 @dataclass
@@ -368,23 +383,47 @@ class SentimentDay:
         return 100.0 * getattr(self, label) / self.analysed if self.analysed else None
 
 
+def _by_day(messages, period: Period, *more):
+    return (
+        messages.annotate(day=TruncDate("sent_at", tzinfo=period.zone))
+        .values("day", *more)
+        .annotate(count=Count("*"))
+        .values_list("day", *more, "count")
+    )
+
+
+def _inbound_by_day_and_feeling(period: Period, filters: Filters) -> list[SentimentDay]:
+    days = {day: SentimentDay(day) for day in period.days()}
+    for day, label, count in _by_day(inbound_messages(period, filters), period, "sentiment_label"):
+        if day in days:
+            name = label if label in SENTIMENTS else "unanalysed"
+            setattr(days[day], name, getattr(days[day], name) + count)
+    return list(days.values())
+
+
+def _volume(period: Period, filters: Filters, inbound: list[SentimentDay]) -> Volume:
+    outbound = dict(_by_day(outbound_messages(period, filters), period))
+    days = [(d.day, d.analysed + d.unanalysed, outbound.get(d.day, 0)) for d in inbound]
+    return Volume(sum(i for _day, i, _out in days), sum(o for _day, _in, o in days), days)
+
+
+@_planned
+def volume(period: Period, filters: Filters = NO_FILTERS) -> Volume:
+    """Messages in and out, in total and per local day: two grouped counts."""
+    return _volume(period, filters, _inbound_by_day_and_feeling(period, filters))
+
+
+@_planned
 def sentiment_trend(period: Period, filters: Filters = NO_FILTERS) -> list[SentimentDay]:
     """Per local day, the customer messages by sentiment label: one grouped count."""
-    rows = (
-        inbound_messages(period, filters)
-        .annotate(day=TruncDate("sent_at", tzinfo=period.zone))
-        .values("day", "sentiment_label")
-        .annotate(count=Count("pk"))
-        .values_list("day", "sentiment_label", "count")
-    )
-    days = {day: SentimentDay(day) for day in period.days()}
-    for day, label, count in rows:
-        if day not in days:
-            continue
-        target = days[day]
-        name = label if label in SENTIMENTS else "unanalysed"
-        setattr(target, name, getattr(target, name) + count)
-    return list(days.values())
+    return _inbound_by_day_and_feeling(period, filters)
+
+
+@_planned
+def volume_and_sentiment(period: Period, filters: Filters = NO_FILTERS) -> tuple[Volume, list[SentimentDay]]:
+    """Both of the above from two grouped counts (customer messages are read once)."""
+    trend = _inbound_by_day_and_feeling(period, filters)
+    return _volume(period, filters, trend), trend
 
 
 # --- Resolution, escalations, breaches -----------------------------------------------------
@@ -397,10 +436,10 @@ class Resolution:
     p90: float | None = None
 
 
-def _last_reopening(before):
-    """When the conversation was last reopened at or before `before` (an OuterRef)."""
+def _latest_reopening():
+    """When the conversation (OuterRef "pk") was last reopened."""
     return (
-        ConversationEvent.objects.filter(kind=REOPENED, conversation_id=OuterRef("conversation_id"), created_at__lte=before)
+        ConversationEvent.objects.filter(kind=REOPENED, conversation_id=OuterRef("pk"))
         .order_by()
         .values("conversation_id")
         .annotate(latest=Max("created_at"))
@@ -408,22 +447,36 @@ def _last_reopening(before):
     )
 
 
-def resolutions(period: Period, filters: Filters = NO_FILTERS):
-    """One row per `resolved` audit row in the period, with `started`: the latest
-    reopening of the conversation before it, else when the conversation was opened."""
-    return ConversationEvent.objects.filter(
-        filters.assigned("conversation__"), kind=RESOLVED, created_at__gte=period.start, created_at__lt=period.end
-    ).annotate(started=Coalesce(Subquery(_last_reopening(OuterRef("created_at"))), F("conversation__created_at")))
+def resolved_conversations(period: Period, filters: Filters = NO_FILTERS):
+    """The conversations resolved (for now: a reopening clears the resolution) within the
+    period, with `started`: their latest reopening, else when they were opened."""
+    return Conversation.objects.filter(
+        filters.conversations(), resolved_at__gte=period.start, resolved_at__lt=period.end
+    ).annotate(started=Coalesce(Subquery(_latest_reopening()), F("created_at")))
 
 
+@_planned
 def resolution(period: Period, filters: Filters = NO_FILTERS) -> Resolution:
-    """Resolution time, median and p90 in calendar time: one query."""
-    rows = resolutions(period, filters).values("created_at", "started")
+    """Resolution time, median and p90 in calendar time: one query. The reopenings are
+    joined once, as a table (few conversations are ever reopened), not looked up per row."""
     if _in_database():
-        seconds = "EXTRACT(EPOCH FROM (created_at - started))"
-        count, values = _fetch_one(*_summary_sql(rows, ["count(*)", _sql_percentiles(seconds)]))
+        rows = Conversation.objects.filter(
+            filters.conversations(), resolved_at__gte=period.start, resolved_at__lt=period.end
+        ).values("id", "created_at", "resolved_at")
+        inner, params = rows.query.sql_with_params()
+        seconds = "EXTRACT(EPOCH FROM (rows.resolved_at - COALESCE(reopened.latest, rows.created_at)))"
+        sql = (
+            f"SELECT count(*), {_sql_percentiles(seconds)} FROM ({inner}) AS rows"
+            " LEFT JOIN (SELECT conversation_id, max(created_at) AS latest FROM inbox_conversationevent"
+            "  WHERE kind = %s AND created_at < %s GROUP BY conversation_id) AS reopened"
+            " ON reopened.conversation_id = rows.id"
+        )
+        count, values = _fetch_one(sql, [*params, REOPENED, period.end])
         return Resolution(count, *_pair(values))
-    fetched = [(r["created_at"] - r["started"]).total_seconds() for r in rows]
+    fetched = [
+        (r["resolved_at"] - r["started"]).total_seconds()
+        for r in resolved_conversations(period, filters).values("resolved_at", "started")
+    ]
     return Resolution(len(fetched), *percentiles(fetched))
 
 
@@ -433,17 +486,18 @@ class Incidents:
     breaches: int = 0
 
 
+@_planned
 def incidents(period: Period, filters: Filters = NO_FILTERS) -> Incidents:
     """Escalations (`escalated` rows: by hand or on breach) and breaches (`sla_breached`
     rows: one per wait that ran past its due time) in the period: one query."""
     counts = ConversationEvent.objects.filter(
-        filters.assigned("conversation__"),
+        filters.through_conversation(),
         kind__in=[ESCALATED, BREACHED],
         created_at__gte=period.start,
         created_at__lt=period.end,
     ).aggregate(
-        escalations=Count("pk", filter=Q(kind=ESCALATED)),
-        breaches=Count("pk", filter=Q(kind=BREACHED)),
+        escalations=Count("kind", filter=Q(kind=ESCALATED)),
+        breaches=Count("kind", filter=Q(kind=BREACHED)),
     )
     return Incidents(**counts)
 
@@ -452,19 +506,21 @@ def incidents(period: Period, filters: Filters = NO_FILTERS) -> Incidents:
 
 
 def _unresolved(filters: Filters):
-    return Conversation.objects.filter(filters.assigned()).exclude(status=Status.RESOLVED)
+    return Conversation.objects.filter(filters.conversations()).exclude(status=Status.RESOLVED)
 
 
 def _running(state):
     return Q(waiting_since__isnull=False, sla_state=state)
 
 
+# Counted over `status` (never null) rather than the primary key, so that an index holding
+# these columns answers without reading the table.
 NOW_COUNTS = {
-    "open": Count("pk", filter=Q(status=Status.OPEN)),
-    "unassigned": Count("pk", filter=Q(status=Status.OPEN, assignee__isnull=True)),
-    "waiting": Count("pk", filter=Q(waiting_since__isnull=False)),
-    "at_risk": Count("pk", filter=_running(SLAState.WARNING)),
-    "breached": Count("pk", filter=_running(SLAState.BREACHED)),
+    "open": Count("status", filter=Q(status=Status.OPEN)),
+    "unassigned": Count("status", filter=Q(status=Status.OPEN, assignee__isnull=True)),
+    "waiting": Count("status", filter=Q(waiting_since__isnull=False)),
+    "at_risk": Count("status", filter=_running(SLAState.WARNING)),
+    "breached": Count("status", filter=_running(SLAState.BREACHED)),
 }
 
 
@@ -478,6 +534,7 @@ class NowCounts:
     oldest_waiting_since: datetime | None = None
 
 
+@_planned
 def now_counts(filters: Filters = NO_FILTERS) -> NowCounts:
     """Open, unassigned, waiting (clock running), at risk and breached (running), and the
     oldest wait: one query over the unresolved conversations."""
@@ -491,6 +548,7 @@ class TeamBacklog:
     counts: NowCounts
 
 
+@_planned
 def team_backlog(filters: Filters = NO_FILTERS) -> list[TeamBacklog]:
     """The same numbers per team (the team queue), busiest first; conversations with no
     team yet form their own row."""
@@ -549,7 +607,7 @@ def agent_load(filters: Filters = NO_FILTERS, now: datetime | None = None) -> li
         Conversation.objects.filter(status=Status.OPEN, assignee_id__in=[p.user_id for p in profiles])
         .order_by()
         .values("assignee_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("assignee_id", "n")
     )
     result = []
@@ -565,7 +623,7 @@ def agent_load(filters: Filters = NO_FILTERS, now: datetime | None = None) -> li
 
 def _waiting_list(state, filters: Filters, limit: int):
     return list(
-        Conversation.objects.filter(filters.assigned(), _running(state))
+        Conversation.objects.filter(filters.conversations(), _running(state))
         .select_related("contact", "channel", "team", "assignee")
         .order_by("response_due_at", "pk")[:limit]
     )
@@ -591,16 +649,9 @@ def active_crises() -> list[CrisisAlert]:
 def conversations_opened(period: Period, filters: Filters = NO_FILTERS):
     """The conversations opened in the period, for the per-conversation export, with
     `started` (the latest reopening, else the opening) to measure the resolution from."""
-    reopened = (
-        ConversationEvent.objects.filter(kind=REOPENED, conversation_id=OuterRef("pk"))
-        .order_by()
-        .values("conversation_id")
-        .annotate(latest=Max("created_at"))
-        .values("latest")
-    )
     return (
-        Conversation.objects.filter(filters.assigned(), created_at__gte=period.start, created_at__lt=period.end)
-        .annotate(started=Coalesce(Subquery(reopened), F("created_at")))
+        Conversation.objects.filter(filters.conversations(), created_at__gte=period.start, created_at__lt=period.end)
+        .annotate(started=Coalesce(Subquery(_latest_reopening()), F("created_at")))
         .select_related("channel", "team", "assignee", "contact")
         .order_by("created_at", "pk")
     )

@@ -105,7 +105,7 @@ def _save_model(actor, area, model, pk, data, m2m=None, *, position_queryset=Non
         for name, values in m2m.items():
             getattr(instance, name).set(values)
         after = _snapshot(instance, fields + list(m2m))
-        _log(actor, area, instance, "created", _diff({}, after))
+        _log(actor, area, instance, "created", _diff({}, {k: v for k, v in after.items() if v not in (None, "", [], {})}))
         return instance
     instance = model.objects.select_for_update().get(pk=pk)
     before = _snapshot(instance, fields + list(m2m))

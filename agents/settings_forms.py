@@ -139,8 +139,8 @@ class ChannelForm(StyledMixin, forms.Form):
                 widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "class": "wide"}),
                 help_text=(_("Set. Leave empty to keep it; type to replace it.") if is_set else _("Not set.")),
             )
-            if is_set:
-                self.fields[f"remove_{key}"] = forms.BooleanField(label=_("Remove %(name)s") % {"name": label}, required=False)
+            if is_set and not required:  # the ones the channel can work without
+                self.fields[f"remove_{key}"] = forms.BooleanField(label=_("Remove the stored %(name)s") % {"name": label}, required=False)
         if self.requires_base_url:
             self.fields["api_base_url"].required = True
             self.fields["api_base_url"].help_text = _("The forum's address, e.g. https://forum.example.com")
@@ -176,20 +176,21 @@ class ChannelForm(StyledMixin, forms.Form):
     def listening_fields(self):
         return [self[name] for name in self.LISTENING]
 
-    def credential_fields(self):
-        fields = []
-        for key, _label, _required in self.CREDENTIALS:
-            fields.append(self[f"cred_{key}"])
-            if f"remove_{key}" in self.fields:
-                fields.append(self[f"remove_{key}"])
-        return fields
+    def credential_rows(self):
+        """(secret field, its "remove" checkbox or None) per credential."""
+        return [
+            (self[f"cred_{key}"], self[f"remove_{key}"] if f"remove_{key}" in self.fields else None)
+            for key, _label, _required in self.CREDENTIALS
+        ]
 
     def crisis_fields(self):
         return [self[name] for name in self.CRISIS]
 
     # Clean values for the actions.
     def channel_fields(self) -> dict:
-        return {name: self.cleaned_data[name] if name != "api_base_url" else self.cleaned_data[name] or "" for name in self.GENERAL}
+        fields = {name: self.cleaned_data[name] for name in self.GENERAL}
+        fields["api_base_url"] = fields["api_base_url"] or ""
+        return fields
 
     def listening_values(self) -> dict:
         data = self.cleaned_data
@@ -690,6 +691,9 @@ class RoutingRuleForm(StyledMixin, forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.fields["assign_to"].queryset = _agents_queryset()
+        if not Label.objects.exists():
+            for name in ("contact_label", "add_labels"):
+                self.fields[name].help_text = _("No labels exist yet.")
         self._style()
 
     def groups(self):
@@ -751,6 +755,8 @@ class PreviewForm(StyledMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not Label.objects.exists():
+            del self.fields["contact_labels"]
         self._style()
 
 

@@ -274,13 +274,32 @@ def _move_direction(request):
     return direction
 
 
+def _duration(value) -> str:
+    """2:00:00 → "2 h", 1 day 0:30 → "1 d 30 min"; None → "—"."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d d") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if minutes or not parts:
+        parts.append(_("%(n)d min") % {"n": minutes})
+    return " ".join(parts)
+
+
 @admin_only
 def sla_policies(request):
     ordered = SLAPolicy.objects.filter(is_default=False).select_related("team", "channel", "calendar", "breach_escalate_to")
     default = SLAPolicy.objects.filter(is_default=True).select_related("calendar", "breach_escalate_to").first()
     ordered = list(ordered)
-    for policy in ordered:
+    for policy in [*ordered, *([default] if default else [])]:
         policy.priority_label = _priority_label(policy.priority)
+        policy.targets_label = f"{_duration(policy.first_response_target)} / {_duration(policy.next_response_target)}"
+        policy.resolution_label = _duration(policy.resolution_target)
     return _page(request, "sla_policies.html", {"policies": ordered, "default": default}, "sla")
 
 
@@ -497,7 +516,9 @@ def routing_preview(request):
     form = forms.PreviewForm(request.POST)
     preview = preview_routing(form.cleaned_data) if form.is_valid() else None
     priority_label = _priority_label(preview.priority) if preview else ""
-    context = {"rules": _listed_rules(), "preview_form": form, "preview": preview, "priority_label": priority_label}
+    sentiments = dict(RoutingRule._meta.get_field("sentiment").choices)
+    sentiment_label = sentiments.get(preview.sentiment.label, preview.sentiment.label) if preview else ""
+    context = {"sentiment_label": sentiment_label, "rules": _listed_rules(), "preview_form": form, "preview": preview, "priority_label": priority_label}
     return _page(request, "routing_rules.html", context, "rules")
 
 
@@ -535,6 +556,22 @@ def canned_response_delete(request, pk):
 # ------------------------------------------------------------------ audit log
 
 
+def _action_labels():
+    return {
+        "created": gettext_lazy("created"),
+        "changed": gettext_lazy("changed"),
+        "deleted": gettext_lazy("deleted"),
+        "renamed": gettext_lazy("renamed"),
+        "moved": gettext_lazy("moved"),
+        "paused": gettext_lazy("paused"),
+        "resumed": gettext_lazy("resumed"),
+        "invited": gettext_lazy("invited"),
+        "deactivated": gettext_lazy("deactivated"),
+        "reactivated": gettext_lazy("reactivated"),
+        "teams changed": gettext_lazy("teams changed"),
+    }
+
+
 def _shown(value) -> str:
     if value is None or value == "" or value == []:
         return "—"
@@ -563,8 +600,9 @@ def audit_log(request):
     else:
         area = ""
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
-    labels = dict(areas)
+    labels, actions_shown = dict(areas), _action_labels()
     for change in page.object_list:
         change.area_label = labels.get(change.area, change.area)
+        change.action_label = actions_shown.get(change.action, change.action)
         change.rows = [(name, *_pair(values)) for name, values in (change.changes or {}).items()]
     return _page(request, "audit_log.html", {"page": page, "areas": areas, "area": area}, "audit")

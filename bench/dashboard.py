@@ -79,6 +79,10 @@ INDEXES = {
         "inbox_conversation (team_id) INCLUDE (status, assignee_id, channel_id, waiting_since, sla_state)"
         " WHERE status <> 'resolved'"
     ),
+    "conversation_resolved_idx": (
+        "inbox_conversation (resolved_at) INCLUDE (id, created_at, team_id, channel_id, assignee_id)"
+        " WHERE resolved_at IS NOT NULL"
+    ),
     "conversation_created_idx": "inbox_conversation (created_at)",
 }
 
@@ -233,7 +237,8 @@ EVENTS = (
   FROM bench_plan CROSS JOIN LATERAL (VALUES (1, t1), (3, t3)) AS m(k, at) WHERE NOT live AND (k = 1 OR two_rounds)
   UNION ALL
   SELECT i, 'responded',
-    jsonb_build_object('message', i * 4 + k, 'response_seconds', s, 'response_business_seconds', b, 'on_time', b <= 7200),
+    jsonb_build_object('message', i * 4 + k, 'response_seconds', s, 'response_business_seconds', b, 'on_time', b <= 7200,
+      'first', k = 1),
     at, agent_id
   FROM bench_plan CROSS JOIN LATERAL (VALUES (1, t1, rs1, rbs1), (3, t3, rs2, rbs2)) AS m(k, at, s, b)
   WHERE NOT live AND (k = 1 OR two_rounds)

@@ -17,7 +17,7 @@ from agents.models import Team
 from connectors.base import ConnectorError
 from connectors.models import Channel
 from connectors.registry import connector_for
-from inbox.api import ApiViewSet
+from inbox.api import ApiViewSet, URLOrBlankField
 from socialcare.api_errors import DomainError, error_responses
 
 ERRORS = error_responses(400, 401, 403, 404)
@@ -44,6 +44,7 @@ class ChannelSerializer(serializers.ModelSerializer):
     )
     default_team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
     poll_interval = serializers.IntegerField(min_value=1, max_value=POLL_INTERVAL_MAX, required=False)
+    api_base_url = URLOrBlankField(max_length=200, required=False, help_text="Empty: the network's own.")
 
     class Meta:
         model = Channel

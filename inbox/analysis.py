@@ -94,7 +94,7 @@ def _clean(text: str) -> str:
     return _NOISE_RE.sub(" ", text).replace("#", " ").translate(_EMOJI_NOISE)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     key: str  # folded form used for look-ups
     caps: bool = False  # SHOUTED

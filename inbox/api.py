@@ -8,9 +8,10 @@ nothing of the other apps.
 """
 
 from django.db.models import Exists, OuterRef, Q
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from inbox import actions
@@ -39,6 +40,15 @@ def channel_kinds():
 # Serializers: what the API shows.
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}]})
+class URLOrBlankField(serializers.URLField):
+    """A URL, or "" when there is none (model URL fields with blank=True)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+
 class RefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -59,6 +69,8 @@ class UserRefSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    avatar_url = URLOrBlankField(read_only=True)
+    profile_url = URLOrBlankField(read_only=True)
 
     class Meta:
         model = Contact
@@ -94,6 +106,7 @@ class ConversationSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     author_contact = ContactSerializer(read_only=True, allow_null=True)
     author_user = UserRefSerializer(read_only=True, allow_null=True)
+    url = URLOrBlankField(read_only=True)
 
     class Meta:
         model = Message
@@ -193,8 +206,19 @@ ERRORS = error_responses(400, 401, 403, 404)
 READ_ERRORS = error_responses(401, 403, 404)
 
 
+class Pagination(LimitOffsetPagination):
+    """`limit` (default 50, at most 200) and `offset`, both within what the database takes."""
+
+    max_limit = 200
+    max_offset = 10**9
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), self.max_offset)
+
+
 class ApiViewSet(DomainErrors, viewsets.GenericViewSet):
     lookup_value_converter = "int"  # routes are `<int:pk>`: anything else is a 404
+    pagination_class = Pagination
 
     def schema_only(self):
         """drf-spectacular builds the schema without a real user."""

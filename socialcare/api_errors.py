@@ -2,7 +2,8 @@
 
 Every error the API returns is JSON of one shape: `{"detail": "what went wrong"}`, plus
 `"errors": {field: [messages]}` when the input did not validate. Domain errors (an action
-refusing a request: `inbox.actions.InboxError`, a network refusing a connection test:
+refusing a request: `inbox.actions.InboxError`, a settings change refused:
+`agents.settings_actions.SettingsError`, a network refusing a connection test:
 `connectors.base.ConnectorError`) are 400s whose detail is the action's own message.
 
 Enabled globally with `REST_FRAMEWORK["EXCEPTION_HANDLER"] = "socialcare.api_errors.exception_handler"`;
@@ -10,12 +11,22 @@ the API's own views also name it themselves (`DomainErrors`), so they answer the
 way whatever the settings say.
 """
 
+from functools import cache
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from connectors.base import ConnectorError
-from inbox.actions import InboxError
+
+@cache
+def domain_errors() -> tuple:
+    """Refusals by the domain, whose messages are written for the user. Imported on first
+    use: every app's API module imports this one, and it must not pull the apps in."""
+    from agents.settings_actions import SettingsError
+    from connectors.base import ConnectorError
+    from inbox.actions import InboxError
+
+    return (InboxError, SettingsError, ConnectorError)
 
 
 class DomainError(exceptions.APIException):
@@ -25,7 +36,7 @@ class DomainError(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, (InboxError, ConnectorError)):
+    if isinstance(exc, domain_errors()):
         exc = DomainError(str(exc) or DomainError.default_detail)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
@@ -50,7 +61,7 @@ def _summary(detail, prefix=""):
     if isinstance(detail, list):
         for value in detail:
             return _summary(value, prefix)
-    if detail is None or detail == []:
+    if not detail:
         return "Invalid input."
     return f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)
 

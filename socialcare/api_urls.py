@@ -49,6 +49,7 @@ class TokenView(DomainErrors, ObtainAuthToken):
 
 
 router = DefaultRouter(trailing_slash=True, use_regex_path=False)
+router.include_format_suffixes = False
 router.include_root_view = False
 router.register("conversations", ConversationViewSet, basename="conversation")
 router.register("contacts", ContactViewSet, basename="contact")

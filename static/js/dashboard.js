@@ -47,7 +47,17 @@
         return;
       }
       if (response.ok) {
+        const ticked = Array.from(now.querySelectorAll("input[name=conversation]:checked"), (box) => box.value);
+        const chosen = Array.from(now.querySelectorAll("form.reassign select"), (select) => [select.form.id, select.value]);
         now.innerHTML = await response.text();
+        // Keep what the supervisor had picked for reassignment.
+        now.querySelectorAll("input[name=conversation]").forEach((box) => {
+          box.checked = ticked.includes(box.value);
+        });
+        chosen.forEach(([formId, value]) => {
+          const select = now.querySelector("#" + CSS.escape(formId) + " select");
+          if (select) select.value = value;
+        });
         now.dataset.refreshedAt = String(Date.now());
       }
     } catch (error) {

@@ -51,8 +51,11 @@
       connectedBefore = true;
     } else if (event.type === "collision") {
       if (String(event.conversation) !== openId()) return;
+      const newcomer = !others.has(event.user);
       if (event.state === "left") others.delete(event.user);
       else others.set(event.user, { name: event.name, state: event.state, at: Date.now() });
+      // Someone just arrived: tell them we are here too, rather than at our next heartbeat.
+      if (newcomer && event.state !== "left") send({ type: "viewing" });
       renderCollision();
     } else if (event.conversation !== undefined) {
       placeRow(event.conversation, event.row);
@@ -142,13 +145,23 @@
     return "/inbox/c/" + id + "/";
   }
 
+  let refreshWhenClosed = false;
+
+  function busyWithDialog(url, push) {
+    // Don't pull a dialog from under the agent's hands: refresh once it closes.
+    if (!push && url === conversationUrl(openId()) && pane.querySelector("dialog[open]")) {
+      refreshWhenClosed = true;
+      return true;
+    }
+    return false;
+  }
+
   async function showConversation(url, push) {
     const previous = openId();
+    if (busyWithDialog(url, push)) return;
+    let html;
     try {
-      const draft = pane.querySelector("#reply-text");
-      const keep = draft && previous && url === conversationUrl(previous) ? draft.value : "";
-      pane.innerHTML = await fetchHtml(url);
-      if (keep) pane.querySelector("#reply-text").value = keep;
+      html = await fetchHtml(url);
     } catch (error) {
       if (error.status === 404) {
         pane.innerHTML = "";
@@ -158,6 +171,11 @@
       }
       throw error;
     }
+    if (busyWithDialog(url, push)) return;
+    const draft = pane.querySelector("#reply-text");
+    const keep = draft && previous && url === conversationUrl(previous) ? draft.value : "";
+    pane.innerHTML = html;
+    if (keep) pane.querySelector("#reply-text").value = keep;
     const article = pane.querySelector("article");
     pane.dataset.conversation = article ? article.dataset.conversation : "";
     if (push) history.pushState({}, "", url + (listQuery ? "?" + listQuery : ""));
@@ -275,6 +293,17 @@
     updateCounter();
     tick();
   });
+
+  pane.addEventListener(
+    "close",
+    () => {
+      if (refreshWhenClosed && openId()) {
+        refreshWhenClosed = false;
+        showConversation(conversationUrl(openId()), false);
+      }
+    },
+    true,
+  );
 
   pane.addEventListener("click", (event) => {
     const opener = event.target.closest("[data-open]");

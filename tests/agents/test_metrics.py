@@ -7,9 +7,9 @@ The week (UTC, 24/7 policy, 2 h first and next response targets):
                        12:00 resolved (7200 s after it opened)
     C2 team A, alice   Mon 10:00 in · 12:00 breached · 13:00 answered (first, 10800 s, late)
                        16:00 resolved (21600 s)
-    C3 team B, bob     Tue 09:00 in · 09:10 answered (first, 600 s, on time) · 10:00 resolved (3600 s)
+    C3 team B, bob     Tue 09:00 in · 09:10 answered (first, 600 s, on time) · 10:00 resolved
                        Wed 09:00 reopened · 09:30 answered (next, 1800 s, on time) · 11:00 resolved
-                       (7200 s after the reopening)
+                       again (7200 s after the reopening)
     C4 team B, nobody  Thu 10:00 in · 10:10 reply queued, never delivered · 11:30 at risk
                        12:00 breached; still waiting
     C5 team B, bob     Thu 11:00 in (on X) · 12:30 at risk; still waiting
@@ -26,7 +26,7 @@ from agents import metrics
 from agents.escalation import escalate
 from agents.models import CrisisAlert
 from inbox.actions import ingest, mark_delivered, reopen, reply, resolve, sweep_sla
-from inbox.models import BusinessCalendar, Conversation, Message, SLAPolicy, Visibility
+from inbox.models import BusinessCalendar, Conversation, ConversationEvent, Message, SLAPolicy, Visibility
 from tests.factories import AgentFactory, ChannelFactory, TeamFactory, mention
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +188,19 @@ def test_responses_count_on_the_day_they_were_accepted(week, summarised):
     assert (wednesday.first.count, wednesday.next.count, wednesday.next.median) == (0, 1, 1800)
 
 
+def test_a_responded_row_that_says_whether_it_was_first_is_taken_at_its_word(week, summarised):
+    events = ConversationEvent.objects.filter(kind="responded").order_by("pk")
+    for event in events:
+        event.data["first"] = not ConversationEvent.objects.filter(
+            kind="responded", conversation_id=event.conversation_id, pk__lt=event.pk
+        ).exists()
+        event.save(update_fields=["data"])
+    result = metrics.responses(WEEK)
+    assert (result.first.count, result.first.median, result.next.count, result.next.median) == (3, 1800, 2, 1500)
+    events.filter(conversation=week["c"][3]).update(data={"first": True, "on_time": True, "response_seconds": 5})
+    assert metrics.responses(WEEK).first.count == 4  # the flag decides, not the order
+
+
 def test_responses_by_team_by_agent_and_by_network(week, summarised):
     team_a, team_b = week["teams"]
     by_team = metrics.responses(WEEK, metrics.Filters(team_id=team_a.pk))
@@ -285,11 +298,16 @@ def test_sentiment_trend_shares_per_day(week):
 # --- Resolution, escalations, breaches ----------------------------------------------------
 
 
-def test_resolution_time_counts_each_resolution_from_the_latest_reopening(week, summarised):
+def test_resolution_time_runs_from_the_opening_or_the_latest_reopening(week, summarised):
     result = metrics.resolution(WEEK)
-    # 3600 (C3), 7200 (C1), 7200 (C3 after its reopening), 21600 (C2).
-    assert result.count == 4
-    assert (result.median, result.p90) == (7200, 17280)
+    # C1 7200, C3 7200 (from its reopening on Wednesday), C2 21600; p90 = 7200 + 0.8 × 14400.
+    assert result.count == 3
+    assert (result.median, result.p90) == (7200, 18720)
+
+
+def test_a_reopened_conversation_counts_once_on_the_day_of_its_last_resolution(week, summarised):
+    tuesday = metrics.resolution(metrics.Period(date(2026, 3, 3), date(2026, 3, 3), UTC))
+    assert (tuesday.count, tuesday.median) == (0, None)  # reopened since: no longer resolved then
     wednesday = metrics.resolution(metrics.Period(date(2026, 3, 4), date(2026, 3, 4), UTC))
     assert (wednesday.count, wednesday.median) == (1, 7200)
 
@@ -298,6 +316,8 @@ def test_resolution_by_team(week, summarised):
     team_a, _team_b = week["teams"]
     result = metrics.resolution(WEEK, metrics.Filters(team_id=team_a.pk))
     assert (result.count, result.median, result.p90) == (2, 14400, 20160)
+    assert metrics.resolution(WEEK, metrics.Filters(agent_id=week["bob"].pk)).count == 1
+    assert metrics.resolution(WEEK, metrics.Filters(network="twitter")).count == 0
 
 
 def test_escalations_and_breaches(week):
