@@ -585,6 +585,14 @@ class AgentLoad:
         return self.profile.capacity
 
     @property
+    def name(self) -> str:
+        return self.profile.user.get_full_name() or self.profile.user.get_username()
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {team.pk for team in self.profile.teams.all()}
+
+    @property
     def state_label(self) -> str:
         return Presence(self.state).label
 

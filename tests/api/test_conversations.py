@@ -75,6 +75,19 @@ def test_the_list_is_paginated_with_limit_and_offset(agent, channel):
     assert "offset=4" in body["next"] and body["previous"]
 
 
+def test_the_list_reads_a_fixed_number_of_queries_whatever_its_length(agent, channel, django_assert_max_num_queries):
+    client = client_for(agent)
+    client.get(URL)  # the token and the session are warm
+    for _ in range(3):
+        ConversationFactory(channel=channel).labels.add(Label.objects.get_or_create(name="vip")[0])
+    with django_assert_max_num_queries(9) as few:
+        assert len(results(client.get(URL))) == 3
+    for _ in range(20):
+        ConversationFactory(channel=channel).labels.add(Label.objects.get_or_create(name="vip")[0])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(results(client.get(URL))) == 23
+
+
 # Filters
 
 

@@ -4,7 +4,6 @@ these tests. The module is pure Python over shipped data: no database, no networ
 import csv
 import dataclasses
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -515,16 +514,6 @@ def test_everything_loads_without_the_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     monkeypatch.setattr(analysis, "_cache", {})  # rebuild lexicons and detector from the installed data
     assert analyse("llevo 3 días sin internet") == ("es", sentiment("llevo 3 días sin internet", "es"))
-
-
-def test_a_short_post_is_analysed_well_under_a_millisecond_after_warm_up():
-    posts = ["llevo 3 días sin internet y nadie me da una solución", "Thanks so much for the quick fix!"] * 100
-    analyse(posts[0])
-    start = time.perf_counter()
-    for post in posts:
-        analyse(post)
-    per_post = (time.perf_counter() - start) / len(posts)
-    assert per_post < 0.001  # ~0.3 ms measured; the margin absorbs a busy CI machine
 
 
 # --------------------------------------------------------------------------- dev set
