@@ -180,25 +180,29 @@ def _axis(days: list[date]):
     return slot, labels
 
 
+def _n(number) -> str:
+    return f"{number:.1f}"
+
+
 def _chart(bars, labels, ticks, title_id):
     """The chart as inline SVG. Every value is a number or a translated label, and each
     goes through format_html, so nothing in it can become markup."""
-    base = CHART_HEIGHT - CHART_BOTTOM
+    base = _n(CHART_HEIGHT - CHART_BOTTOM)
     grid = format_html_join(
         "",
-        '<line class="grid" x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}"/>'
-        '<text class="tick" x="{}" y="{:.1f}" text-anchor="end" dominant-baseline="middle">{}</text>',
-        ((CHART_LEFT, CHART_WIDTH, t["y"], t["y"], CHART_LEFT - 4, t["y"], t["text"]) for t in ticks),
+        '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+        '<text class="tick" x="{}" y="{}" text-anchor="end" dominant-baseline="middle">{}</text>',
+        ((CHART_LEFT, CHART_WIDTH, _n(t["y"]), _n(t["y"]), CHART_LEFT - 4, _n(t["y"]), t["text"]) for t in ticks),
     )
     rects = format_html_join(
         "",
-        '<rect class="bar {}" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}"><title>{}</title></rect>',
-        ((b.css, b.x, b.y, b.width, b.height, b.title) for b in bars),
+        '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+        ((b.css, _n(b.x), _n(b.y), _n(b.width), _n(b.height), b.title) for b in bars),
     )
     days = format_html_join(
         "",
-        '<text class="day" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
-        ((label["x"], CHART_HEIGHT - 6, label["text"]) for label in labels),
+        '<text class="day" x="{}" y="{}" text-anchor="middle">{}</text>',
+        ((_n(label["x"]), CHART_HEIGHT - 6, label["text"]) for label in labels),
     )
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" preserveAspectRatio="xMinYMin meet">'

@@ -57,6 +57,11 @@ def _diff(before: dict, after: dict) -> dict:
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
+def _created(after: dict) -> dict:
+    """The changes of a new object: its non-empty fields, from nothing."""
+    return _diff({}, {key: value for key, value in after.items() if value not in (None, "", [], {})})
+
+
 def _log(actor, area, instance, action, changes=None) -> SettingsChange:
     return SettingsChange.objects.create(
         actor=actor,
@@ -105,7 +110,7 @@ def _save_model(actor, area, model, pk, data, m2m=None, *, position_queryset=Non
         for name, values in m2m.items():
             getattr(instance, name).set(values)
         after = _snapshot(instance, fields + list(m2m))
-        _log(actor, area, instance, "created", _diff({}, {k: v for k, v in after.items() if v not in (None, "", [], {})}))
+        _log(actor, area, instance, "created", _created(after))
         return instance
     instance = model.objects.select_for_update().get(pk=pk)
     before = _snapshot(instance, fields + list(m2m))
@@ -172,7 +177,7 @@ def create_channel(actor, *, kind, fields: dict, listening: dict, credentials: d
     stored, secret_changes = _apply_credentials({}, credentials)
     channel = Channel(kind=kind, listening=_merge_listening({}, listening), credentials=stored, **fields)
     channel.save()
-    changes = {"kind": [None, kind], **_diff({}, _snapshot(channel, CHANNEL_FIELDS))}
+    changes = {"kind": [None, kind], **_created(_snapshot(channel, CHANNEL_FIELDS))}
     changes.update(_listening_changes({}, channel.listening))
     changes.update(secret_changes)
     _log(actor, "channel", channel, "created", changes)
@@ -269,7 +274,7 @@ def invite_agent(actor, *, username, email, first_name, last_name, password, rol
     )
     profile = AgentProfile.objects.create(user=user, role=role, capacity=capacity, language=language, time_zone=time_zone)
     profile.teams.set(teams)
-    changes = _diff({}, {"username": username, "email": email, **_snapshot(profile, AGENT_FIELDS + ["teams"])})
+    changes = _created({"username": username, "email": email, **_snapshot(profile, AGENT_FIELDS + ["teams"])})
     changes["password"] = ["not set", "set"]
     _log(actor, "agent", user, "invited", changes)
     return profile

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agents import settings_actions as actions
 from agents import settings_forms as forms
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 admin_only = role_required(Role.ADMIN)
 GET_POST = require_http_methods(["GET", "POST"])
+
 
 def _areas():
     return [
@@ -56,6 +57,7 @@ def _fail(request, error):
 
 
 @admin_only
+@require_GET
 def index(request):
     return redirect("settings:channels")
 
@@ -64,6 +66,7 @@ def index(request):
 
 
 @admin_only
+@require_GET
 def channels(request):
     listed = Channel.objects.select_related("default_team").order_by("name", "pk")
     creatable = [(kind, label) for kind, label in ChannelKind.choices if kind in forms.CHANNEL_FORMS]
@@ -199,6 +202,7 @@ def team_edit(request, pk):
 
 
 @admin_only
+@require_GET
 def agents(request):
     profiles = AgentProfile.objects.select_related("user").prefetch_related("teams").order_by("-user__is_active", "user__username")
     return _page(request, "agents.html", {"profiles": profiles}, "agents")
@@ -292,6 +296,7 @@ def _duration(value) -> str:
 
 
 @admin_only
+@require_GET
 def sla_policies(request):
     ordered = SLAPolicy.objects.filter(is_default=False).select_related("team", "channel", "calendar", "breach_escalate_to")
     default = SLAPolicy.objects.filter(is_default=True).select_related("calendar", "breach_escalate_to").first()
@@ -340,6 +345,7 @@ def sla_policy_delete(request, pk):
 
 
 @admin_only
+@require_GET
 def calendars(request):
     listed = BusinessCalendar.objects.order_by("name", "pk")
     rows = [(calendar, [(forms.WEEKDAYS[d], forms.format_ranges(calendar.hours.get(str(d)))) for d in range(7)]) for calendar in listed]
@@ -382,6 +388,7 @@ def _listed_rules():
 
 
 @admin_only
+@require_GET
 def routing_rules(request):
     return _page(request, "routing_rules.html", {"rules": _listed_rules(), "preview_form": forms.PreviewForm()}, "rules")
 
@@ -526,6 +533,7 @@ def routing_preview(request):
 
 
 @admin_only
+@require_GET
 def canned_responses(request):
     return _page(request, "canned_responses.html", {"responses": CannedResponse.objects.all()}, "canned")
 
@@ -591,6 +599,7 @@ def _pair(values):
 
 
 @admin_only
+@require_GET
 def audit_log(request):
     areas = _areas()
     area = request.GET.get("area", "")

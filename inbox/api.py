@@ -16,16 +16,8 @@ from rest_framework.response import Response
 
 from inbox import actions
 from inbox.access import access_conversation, viewer_for
+from inbox.models import Contact, Conversation, Message, Priority, SLAState, Status, Visibility
 from inbox.selectors import SORTS
-from inbox.models import (
-    Contact,
-    Conversation,
-    Message,
-    Priority,
-    SLAState,
-    Status,
-    Visibility,
-)
 from socialcare.api_errors import DomainErrors, error_responses
 
 MAX_ID = 2**63 - 1

@@ -7,12 +7,12 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from inbox.access import Viewer
 from inbox.models import Contact, Conversation, ConversationEvent, Direction, Message, MentionNotice, Status
 
-LIST_SIZE = 50
+LIST_SIZE = 30
 VIEWS = ("mine", "teams", "unassigned", "mentioned", "all")
 SORTS = {
     "due": (F("response_due_at").asc(nulls_last=True), F("last_message_at").desc(nulls_last=True), "pk"),
@@ -117,10 +117,10 @@ def inbox_row(viewer: Viewer, conversation_id, query: ListQuery | None = None):
 def view_counts(viewer: Viewer):
     """How many active conversations each view holds, for the view tabs."""
     active = viewer.conversations().filter(status__in=STATUSES["active"])
-    counts = active.aggregate(
-        mine=Count("pk", filter=Q(assignee_id=viewer.user_id)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-    )
+    counts = {
+        "mine": active.filter(assignee_id=viewer.user_id).count(),
+        "unassigned": active.filter(assignee__isnull=True).count(),
+    }
     counts["mentioned"] = MentionNotice.objects.filter(user_id=viewer.user_id, read_at__isnull=True).count()
     return counts
 
