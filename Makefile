@@ -43,3 +43,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Translations (docs/i18n.md). `messages` re-extracts every marked string into the Spanish
+# catalogue (needs GNU gettext's xgettext) and compiles it; `compilemessages` only compiles,
+# with polib, so it needs nothing but Python and writes the same .mo on every machine.
+I18N_IGNORE := $(addprefix --ignore=,.venv bench tests var staticfiles)
+I18N_PO := locale/es/LC_MESSAGES/django.po
+.PHONY: messages compilemessages
+
+messages: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py makemessages -l es $(I18N_IGNORE)
+	$(MAKE) --no-print-directory compilemessages
+
+compilemessages: install
+	$(BIN)/python -c "import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[1][:-3] + '.mo')" $(I18N_PO)

@@ -100,12 +100,17 @@ def _selection(request) -> Selection:
     form says why)."""
     zone = metrics.zone_of(getattr(getattr(request.user, "agent_profile", None), "time_zone", None))
     form = FilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # the fields that are valid apply; the form lists what was not
+    data = form.cleaned_data
     name = data.get("period") or DEFAULT_PERIOD
-    if name == "custom":
-        period = metrics.Period(data["from"], data["to"], zone)
-    else:
-        period = metrics.Period.named(name, zone)
+    period = None
+    if name == "custom" and data.get("from") and data.get("to"):
+        try:
+            period = metrics.Period(data["from"], data["to"], zone)
+        except ValueError:
+            period = None
+    if period is None:
+        period = metrics.Period.named(name if name != "custom" else DEFAULT_PERIOD, zone)
     filters = metrics.Filters(
         team_id=data["team"].pk if data.get("team") else None,
         channel_id=data["channel"].pk if data.get("channel") else None,

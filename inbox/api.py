@@ -7,14 +7,14 @@ conversation endpoints by `agents.api.ConversationViewSet`, so this module impor
 nothing of the other apps.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from inbox import actions
+from inbox import actions, selectors
 from inbox.access import access_conversation, viewer_for
 from inbox.models import Contact, Conversation, Message, Priority, SLAState, Status, Visibility
 from inbox.selectors import SORTS
@@ -183,11 +183,7 @@ def filter_conversations(conversations, filters: dict, user_id):
     if "language" in filters:
         conversations = conversations.filter(language=filters["language"])
     if filters.get("q"):
-        q = filters["q"]
-        said = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=q)
-        conversations = conversations.filter(
-            Q(Exists(said)) | Q(contact__handle__icontains=q) | Q(contact__name__icontains=q)
-        )
+        conversations = conversations.filter(selectors.matching(filters["q"]))
     return conversations.order_by(*SORTS[filters.get("ordering") or "due"])
 
 

@@ -80,11 +80,11 @@ def conversations_for(viewer: Viewer, query: ListQuery):
     }
     conversations = conversations.filter(**{k: v for k, v in exact.items() if v})
     if query.q:
-        conversations = conversations.filter(_matching(query.q))
+        conversations = conversations.filter(matching(query.q))
     return conversations
 
 
-def _matching(text):
+def matching(text):
     """Messages by full-text search (PostgreSQL), authors by handle or name."""
     authors = Contact.objects.filter(Q(handle__icontains=text) | Q(name__icontains=text)).values("pk")
     if connection.vendor == "postgresql":

@@ -1,0 +1,59 @@
+"""A supervisor in real Chromium keeps the dashboard open while a customer's wait runs
+past its due time: the breach shows up on the page without a reload."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from agents.models import Role
+from inbox.actions import ingest, sweep_sla
+from inbox.models import Conversation, SLAPolicy
+from inbox.sla import default_policy
+from tests.factories import PASSWORD, AgentFactory, ChannelFactory, mention
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def dashboard(page, live_server_url):
+    """A supervisor, logged in, with the dashboard open and its socket live."""
+    supervisor = AgentFactory(role=Role.SUPERVISOR)
+    dialogs, errors = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server_url}/login/?next=/supervisor/")
+    page.get_by_label("Username").fill(supervisor.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{live_server_url}/supervisor/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    yield page
+    assert dialogs == []
+    assert errors == []
+
+
+def test_a_breach_appears_on_the_open_dashboard_without_a_reload(dashboard):
+    page = dashboard
+    SLAPolicy.objects.filter(pk=default_policy().pk).update(first_response_target=timedelta(seconds=3))
+    ingest(ChannelFactory(), [mention("t1", author="lucia", text=HOSTILE, at=timezone.now())], {})
+    conversation = Conversation.objects.get()
+    page.evaluate("window.sameDocument = true")
+    breached = page.locator("#breached-list")
+    expect(page.locator("#now-waiting")).to_have_text("1")  # the arrival itself refreshed Now
+    expect(breached).not_to_contain_text(f"#{conversation.pk}")
+
+    while timezone.now() <= conversation.response_due_at:
+        time.sleep(0.1)
+    assert sweep_sla()["breached"] == 1
+
+    row = breached.locator(f'[data-conversation="{conversation.pk}"]')
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("@lucia")
+    expect(row.locator(".preview")).to_have_text(HOSTILE)  # shown as text, never run
+    expect(row.locator("a")).to_have_attribute("href", f"/inbox/c/{conversation.pk}/")
+    expect(page.locator("#now-breached")).to_have_text("1")
+    assert page.evaluate("window.sameDocument") is True
+    assert page.locator("#now img").count() == 0
