@@ -48,16 +48,36 @@ def _wait_for(port, process, seconds=30):
     raise RuntimeError("the server did not start")
 
 
+class AsgiServer:
+    """uvicorn serving the app from the test database; it can be stopped and started again
+    on the same port, the way a deploy or a network cut drops every socket."""
+
+    def __init__(self, database_url):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "DATABASE_URL": database_url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        self.process = None
+
+    def start(self):
+        command = [sys.executable, "-m", "uvicorn", "socialcare.asgi:application", "--host", "127.0.0.1"]
+        self.process = subprocess.Popen([*command, "--port", str(self.port), "--log-level", "warning"], env=self.env)
+        _wait_for(self.port, self.process)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def live_server_url(test_database_url, celery_worker):
-    """uvicorn serving the app from the test database; its tasks go to the test's worker."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": test_database_url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    command = [sys.executable, "-m", "uvicorn", "socialcare.asgi:application", "--host", "127.0.0.1"]
-    process = subprocess.Popen([*command, "--port", str(port), "--log-level", "warning"], env=env)
-    try:
-        _wait_for(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def asgi_server(test_database_url, celery_worker):
+    """The app over real HTTP and websockets; its tasks go to the test's worker."""
+    server = AsgiServer(test_database_url)
+    server.start()
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def live_server_url(asgi_server):
+    return asgi_server.url

@@ -152,12 +152,12 @@ def test_a_keyboard_only_run_goes_from_the_list_to_a_sent_reply(open_inbox, chan
     expect(row(page, "Is anyone there")).to_contain_text("Answered in")
 
 
-def test_after_the_connection_drops_and_returns_the_page_shows_what_changed_meanwhile(open_inbox, channel, first_tier):
+def test_after_the_connection_drops_and_returns_the_page_shows_what_changed_meanwhile(open_inbox, channel, first_tier, asgi_server):
     ana = AgentFactory(teams=[first_tier])
     page = open_inbox(ana)
-    page.context.set_offline(True)
+    asgi_server.stop()
     expect(page.locator("#live-status")).to_have_attribute("data-state", "offline")
     customer_writes(channel, "Written while you were offline")
-    page.context.set_offline(False)
+    asgi_server.start()
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=20000)
     expect(row(page, "Written while you were offline")).to_be_visible()
