@@ -287,9 +287,9 @@ def _period_context(selection: Selection) -> dict:
         "period": period,
         "responses": responses,
         "response_rows": [
-            (_("All responses"), responses.all),
             (_("First responses"), responses.first),
             (_("Next responses"), responses.next),
+            (_("All responses"), responses.all),
         ],
         "day_rows": [(day, inbound, outbound, feeling) for (day, inbound, outbound), feeling in zip(volume.days, trend)],
         "volume": volume,

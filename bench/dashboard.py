@@ -84,6 +84,11 @@ INDEXES = {
         " WHERE resolved_at IS NOT NULL"
     ),
     "conversation_created_idx": "inbox_conversation (created_at)",
+    # The filters' semi-joins (conversation_id IN (SELECT id … WHERE team_id = …)) read only
+    # these; they would replace the plain foreign-key indexes on the same columns.
+    "conversation_team_cover_idx": "inbox_conversation (team_id) INCLUDE (id)",
+    "conversation_channel_cover_idx": "inbox_conversation (channel_id) INCLUDE (id)",
+    "conversation_assignee_cover_idx": "inbox_conversation (assignee_id) INCLUDE (id)",
 }
 
 

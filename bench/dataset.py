@@ -45,7 +45,7 @@ def seed(conversations, messages_per_conversation=3, log=print):
         cursor.execute(
             "INSERT INTO inbox_contact (platform, platform_id, handle, name, followers, verified, avatar_url, profile_url,"
             " created_at, updated_at)"
-            " SELECT 'twitter', 'c' || n, 'user' || n, 'Customer ' || n, (n * 7919) %% 200000, n %% 97 = 0, '', '', now(), now()"
+            " SELECT 'twitter', 'c' || n, 'user' || n, 'Customer ' || n, (n::bigint * 7919) %% 200000, n %% 97 = 0, '', '', now(), now()"
             " FROM generate_series(1, %s) AS n",
             [contacts],
         )

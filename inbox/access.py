@@ -17,6 +17,8 @@ class Viewer:
     user_id: int
     role: str
     team_ids: frozenset
+    language: str = "en"
+    time_zone: str = "UTC"
 
     @property
     def is_supervisor(self):
@@ -41,7 +43,8 @@ def viewer_for(user) -> Viewer:
     profile = getattr(user, "agent_profile", None)
     if profile is None:
         raise PermissionDenied
-    return Viewer(user.pk, profile.role, frozenset(profile.teams.values_list("id", flat=True)))
+    teams = frozenset(profile.teams.values_list("id", flat=True))
+    return Viewer(user.pk, profile.role, teams, profile.language, profile.time_zone)
 
 
 def access_conversation(viewer: Viewer, conversation_id, for_update=False) -> Conversation:

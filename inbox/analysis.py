@@ -594,6 +594,33 @@ _OWED = (
     r"|shipment|driver|courier|purchase|reply|response|callback)"
 )
 
+# Failure of a device or service, after "keeps": "keeps crashing", "kept cutting out".
+_FAILING_EN = (
+    r"(?:crashing|dropping(?: out)?|freezing|failing|cutting (?:out|off)|disconnecting|buffering|lagging|glitching"
+    r"|hanging|restarting|rebooting|resetting|turning (?:itself )?off|switching (?:itself )?off|shutting (?:down|off)"
+    r"|going (?:down|off|offline)|timing out|logging (?:me|us) (?:out|off)|kicking (?:me|us) (?:out|off)|throwing (?:me|us) out"
+    r"|signing (?:me|us) out|booting (?:me|us) (?:out|off)|declining|rejecting|bouncing|losing (?:signal|connection|the connection)"
+    r"|spinning|erroring|breaking|saying|asking|telling (?:me|us)|sending (?:me|us)|charging (?:me|us)|billing (?:me|us)|happening"
+    r"|getting (?:cut off|declined|rejected|disconnected|logged out|kicked out|stuck|an error|errors))"
+)
+# What a customer cannot do: "can't pay", "unable to top up" (not "can't wait", "can't fault
+# it", "can't find": that one asks for directions). "log in", "connect", "access" are
+# lexicon words with a negated value, so they are not repeated here.
+_CARE_ACTIONS_EN = (
+    r"(?:log on|get in|get into|get on|get online|go online|get through|get hold of|reach|speak to|talk to|pay|make (?:a )?payments?"
+    r"|top up|check out|checkout|place (?:an|my) order|order|book|download|open|use|watch|stream|make calls|send|reset|activate"
+    r"|register|verify|install|print|submit|track)"
+)
+# What a device or app will not do: "won't turn on", "doesn't sync". "open" not before a
+# time ("the store doesn't open until 10"); "charge" only as a battery ("won't charge my
+# phone", not "they won't charge you").
+_DEVICE_VERBS_EN = (
+    r"(?:(?:turn|switch|power) on|boot(?: up)?|start up|sync|install|print|play|stream|send|go through|pair|scan|recogni[sz]e"
+    r"|detect|download|upload|refresh"
+    r"|open(?! (?:until|till|til|before|after|at \d|on (?:sundays?|saturdays?|weekends?|bank holidays?|christmas))))\b"
+    r"|charge(?= properly| at all| anymore| any more| fully| past| beyond| overnight| my| it| the (?:phone|battery|car|laptop|tablet)|$)"
+)
+
 # (kind, weight, pattern, weight in a sentence that asks: 0 = not a cue there)
 _CUE_PATTERNS = [
     # how long it has been going on
@@ -632,7 +659,33 @@ _CUE_PATTERNS = [
     # money taken twice, in excess, or for the same thing
     ("money", CUE_COMPLAINT, r"\b(?:cobr\w*|carg\w*|factur(?:aron|ado|ada|an|o|ando)|descont\w*|debit\w*|pague|pagamos|pagado)(?: \S+){0,3}? (?:\d+[ _]veces|dos[ _]veces|tres[ _]veces|el doble|doble|duplicad\w*|repetid\w*|de_nuevo|otra_vez)\b|\b(?:dos|2|tres|3) (?:cargos|cobros)\b", CUE_COMPLAINT),
     ("money", CUE_COMPLAINT, r"\b(?:charg|bill|debit|invoic|took|taken)\w*(?: \S+){0,3}? (?:twice|two times|2 times|three times|3 times|double|again)\b|\b(?:paid|paying) (?:\S+ ){0,3}?(?:twice|two times|double)\b", CUE_COMPLAINT),
-    ("money", CUE_COMPLAINT, r"\b(?:duplicate|duplicated|double|repeated) (?:payments?|charges?|debits?|transactions?)\b|\b(?:payments?|charges?|debits?|transactions?|pagos|cargos|cobros)(?: \S+){0,3}? (?:for|of|por|de) (?:the same|lo mismo|el mismo|la misma)\b", CUE_COMPLAINT),
+    ("money", CUE_COMPLAINT, r"\b(?:duplicate|duplicated|double|repeated) (?:payments?|charges?|debits?|transactions?)\b|\b(?:payments?|charges?|debits?|transactions?|pagos|cargos|cobros)(?: \S+){0,3}? (?:for|of|por|de) (?:the same|lo mismo|el mismo|la misma)\b", CUE_COMPLAINT),    # it happens all the time: "se cae a cada rato", "every few minutes" (a request asks: "do you deliver every day?")
+    ("repeated", CUE_CONTEXT, rf"\ba cada (?:rato|momento|minuto|hora)\b|\bcada dos por tres\b|\btodo el (?:rato|tiempo|dia)\b|\bconstantemente\b|\bcontinuamente\b|\bconstantly\b|\ball the time\b|\bevery (?:few|couple of|other|{_NUM}) (?:seconds?|secs?|{_UNIT})\b|\bcada (?:pocos|pocas|{_NUM}) (?:segundos|{_UNIT})\b", 0.0),
+    # something does not work: the malfunction verbs and phrasal verbs of a care inbox.
+    # Verbs the lexicon already reads when negated ("load", "work", "connect", "log in",
+    # "funciona", "carga") are left to it: one span, one score. In a question these are
+    # only context: "what happens if my card gets declined?" asks.
+    ("malfunction", CUE_COMPLAINT, rf"(?:\bkeeps|\bkept|(?<=\w )(?<!please )(?<!pls )\bkeep)(?: on)? {_FAILING_EN}\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|isn't|isnt|can't|cant|cannot|couldn't|couldnt|wouldn't|wouldnt|refuses to|refused to)(?: even| still| ever| just)? let (?:me|us)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, rf"\b(?:can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|impossible to|no way to)(?: even| still| seem to| ever| actually)? {_CARE_ACTIONS_EN}\b(?!(?: \S+)? (?:until|till|til|before)\b)", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, rf"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|still won't|still doesn't|never)(?: even| ever| always)? {_DEVICE_VERBS_EN}", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:isn't|isnt|is not|aren't|arent|are not|wasn't|wasnt|not|stopped|still not) (?:loading|opening|charging|syncing|turning on|streaming|playing|sending|going through|booting|printing|pairing|scanning|updating|downloading)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|throwing|boot|boots|booted|booting|chuck|chucks|chucked|log|logs|logged|logging|sign|signs|signed|signing|lock|locks|locked|locking) (?:me|us) (?:out|off)\b|\b(?:locked|kicked|booted|thrown|chucked) out\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:rings|rang|ringing|ring) (?:out|and rings|and nobody|and no one|forever)\b|\bjust rings\b|\b(?:goes|went|going|go|gone|sent|sends|send|put|puts|divert|diverts|diverted|redirects|redirected)(?: me| us)?(?: straight| directly| right)? to (?:voicemail|voice mail|an answering machine|answerphone|the answerphone|a recorded message|an automated message)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:got|get|gets|getting|was|were|been|keep getting|keeps getting) (?:cut off|disconnected|declined|bounced|locked|frozen)\b|\bcuts? (?:me|us) off\b|\b(?:card|payment|transaction|direct debit)s? (?:\S+ ){0,2}?(?:declined|bounced|bouncing)\b|\bdeclin(?:ed|es|ing) my (?:card|payment|transaction)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\bstuck\b(?! (?:at|in) (?:home|work|the office|traffic|bed))|\b(?:frozen|froze|freezes|freezing)\b(?! (?:price|prices|tariff|rate|rates|food|pipes?))|\b(?:hangs|hanging) (?:on|at|when|while|during|every)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:suena y suena|timbra y timbra|suena y nadie|suena y no contesta|da tono y nadie)\b|\b(?:manda|mandan|mando|pasa|pasan|salta|saltan|sale|va|envia|envian|desvia|desvian)(?: directo| directamente| derecho)? (?:al|el|a la|la) (?:buzon|contestador|grabadora|mensaje grabado)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:rechaz|rebot|declin|deneg)\w* (?:\S+ ){0,2}?(?:tarjeta|pago|compra|transferencia|transaccion|domiciliacion)\b|\b(?:tarjeta|pago|compra|transferencia|transaccion)s? (?:\S+ ){0,2}?(?:rechazad|declinad|rebotad|denegad|rebota|rechaza)\w*\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\b(?:se )?(?:queda|quedo|quede|quedan|quedaron|quedamos) (?:trabad|colgad|congelad|pegad|tildad|atascad|bloquead)\w*\b|\b(?:trabad|tildad|atascad)[oa]s?\b|(?<!no )(?<!nunca )(?<!jamas )\bse (?:traba|trabo|traban|cuelga|colgo|cuelgan|congela|congelo|congelan|tilda|tildo|atasca|atasco|bloquea|bloqueo)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bse (?:me |nos )?(?:corta|cortan|desconecta|desconectan|reinicia|reinician)\b(?! (?:el|la|los|las) (?:plazo|oferta|promo|promocion|inscripcion))|(?<!no )(?<!nunca )\bse (?:(?:me|nos) (?:apaga|apagan|cierra|cierran)|(?:apaga|apagan|cierra|cierran) sol[oa]s?)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bme (?:saca|sacan|saco|echa|echan|echo|bota|botan|boto|tira|tiran|expulsa|expulsan|expulso) (?:de|del|fuera)\b(?! (?:dudas?|una duda|apuros?|un apuro))|\bme (?:desconecta|desconectan|cierra la sesion|cierran la sesion)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, r"\bno (?:me |nos |le )?(?:arranca|arrancan|sincroniza|reconoce|reconocen|descarga|descargan)\b|\bno (?:me|nos) (?:abre|abren|inicia|acepta|aceptan|toma|toman|lee|leen)\b", CUE_CONTEXT),
+    # a promise broken, told as a bare fact: "They didn't.", "it's not here", "so much for…"
+    ("unmet", CUE_COMPLAINT, r"^(?:but |and |of course |obviously |naturally |surprise surprise |spoiler )?(?:they|you|he|she|it|nobody|no one|noone|none of them)(?: still| obviously| never)? (?:didn't|didnt|did not|never did|haven't|havent|hasn't|hasnt|wasn't|wasnt|weren't|werent|won't|wont|never)$|^(?:nobody|no one|noone) (?:did|has|came|showed|called|rang)$", CUE_CONTEXT),
+    ("unmet", CUE_COMPLAINT, r"^(?:and |but |still |so far |y |pero )?(?:nothing|zilch|crickets|silence|radio silence|not a word|not a peep|nothing yet|ni rastro|ni una palabra|nada de nada)$|^(?:pero |y )?(?:no|nunca|tampoco)(?: lo| la| me| nos)? (?:hicieron|hizo)$", CUE_CONTEXT),
+    ("unmet", CUE_COMPLAINT, r"\b(?:it's|its|it is|they're|theyre|they are|it|they|parcel|package|order|delivery)(?: is| are| was| were)?(?: still)? (?:not|isn't|isnt|aren't|arent|wasn't|wasnt) here\b", CUE_CONTEXT),
+    # a rhetorical "how is this possible?" (not "how is it possible to change my plan?")
+    ("exasperated", CUE_COMPLAINT, r"\bhow (?:is|was) (?:it|this|that) (?:even )?possible\b(?! to)|\bcomo (?:es|sera) posible que\b|\bcomo puede ser (?:posible )?que\b", CUE_COMPLAINT),
 ]
 
 
@@ -666,37 +719,226 @@ def _unmet_expectation(words: list[_Token], lexicon: _Lexicon) -> bool:
     return False
 
 
-def _complaint_cues(tokens: list[_Token], valences: list[float], text: str, lexicon: _Lexicon) -> tuple[float, bool]:
-    """Summed weight of the complaint cues found (each kind once), and whether the
-    post quotes an order/ticket number."""
+def _by_sentence(tokens: list[_Token]) -> dict[int, list[int]]:
     sentences: dict[int, list[int]] = {}
     for i, token in enumerate(tokens):
         sentences.setdefault(token.sentence, []).append(i)
+    return sentences
+
+
+def _line(tokens: list[_Token], indices) -> str:
+    """The folded keys of a sentence's (or clause's) words; a joined phrase keeps its "_"."""
+    return " ".join(tokens[i].key.replace(" ", "_") for i in indices if tokens[i].word)
+
+
+def _sentence_cues(words: list[_Token], line: str, lexicon: _Lexicon) -> dict[str, float]:
+    """The complaint cues of one sentence, by kind (the strongest of each kind)."""
     found: dict[str, float] = {}
+    asks = words[0].question
+    for kind, weight, pattern, asked in _CUES:
+        weight = asked if asks else weight
+        if weight < found.get(kind, 0.0) and pattern.search(line):
+            found[kind] = weight
+    if _unmet_expectation(words, lexicon):
+        # a question hedges: "aún no soy cliente, ¿qué planes tienen?"
+        found["unmet"] = min(found.get("unmet", 0.0), CUE_CONTEXT if asks else CUE_COMPLAINT)
+    return found
+
+
+def _complaint_cues(
+    tokens: list[_Token], valences: list[float], text: str, lexicon: _Lexicon, found: dict[str, float] | None = None
+) -> tuple[float, bool]:
+    """Summed weight of the complaint cues found (each kind once), and whether the
+    post quotes an order/ticket number. `found`: cues already read by _irony."""
+    found = dict(found or {})
     reference = False
-    for indices in sentences.values():
+    for indices in _by_sentence(tokens).values():
         words = [tokens[i] for i in indices if tokens[i].word]
-        line = " ".join(t.key.replace(" ", "_") for t in words)
+        line = _line(tokens, indices)
         reference = reference or _REFERENCE_RE.search(line) is not None
         if not words or sum(valences[i] for i in indices) >= PRAISE_AT:
             continue  # praise or a resolved problem: context does not overturn it
-        asks = words[0].question
-        for kind, weight, pattern, asked in _CUES:
-            weight = asked if asks else weight
-            if weight < found.get(kind, 0.0) and pattern.search(line):
-                found[kind] = weight
-        if _unmet_expectation(words, lexicon):
-            # a question hedges: "aún no soy cliente, ¿qué planes tienen?"
-            found["unmet"] = min(found.get("unmet", 0.0), CUE_CONTEXT if asks else CUE_COMPLAINT)
+        for kind, weight in _sentence_cues(words, line, lexicon).items():
+            found[kind] = min(found.get(kind, 0.0), weight)
     if _EXASPERATED_MARKS.search(text) and sum(valences) <= 0:  # not in "gracias!?"
         found["marks"] = CUE_WEAK
     return sum(found.values()), reference or _HASH_NUMBER_RE.search(text) is not None
 
 
+# --------------------------------------------------------------------------- irony
+#
+# Sarcasm puts a positive word where the writer means the opposite: "great, another
+# outage", "love paying for a service that never works", "thanks for the 'help'",
+# "how is this acceptable?". A positive word is not reversed on its own; _irony reads
+# the markers around it and, where they say irony, reads the sentence's positive
+# valences as negated (VADER's N_SCALAR, as if a "not" stood before them) and adds one
+# CUE_CONTEXT of "irony". The markers, from strong to weak:
+#
+# - an eye-roll or upside-down face (🙄 🙃 😒) anywhere in the post: every sentence;
+# - frames that are sarcastic whatever follows, at the start of a clause: "so much for
+#   …" (also an unmet expectation), "good luck getting …" / "suerte consiguiendo …";
+#   a rhetorical "how is this <word>?" / "you call this <word>?" / "¿a esto le llaman
+#   <word>?" reads <word> as negated ("acceptable", "service");
+# - thanks for something bad: "thanks for wasting my afternoon", "gracias por cortarme
+#   el servicio" (the first word after "for/por" that is not a determiner is negative);
+# - scare quotes around one or two lower-case words: "the 'help'", "your 'fast' fibre"
+#   (not a Title-Case plan name, "the 'Premium' bundle"): the quoted word reads negated;
+# - and, only if the rest of the sentence complains (its other words and cues sum to
+#   CUE_CONTEXT or less, or it goes on with "another/otro…"): a clause that is nothing but
+#   praise ("Great,", "oh brilliant", "just great.", "qué bonito,", "genial,"), or "love +
+#   paying/waiting/being/how" ("me encanta pagar/esperar/que…"). "Great, thanks for
+#   letting me know" and "Genial, ya funciona" stay praise.
+
+IRONY_EMOJI = frozenset("🙃🙄😒")
+# A clause of only these words and praise is an interjection: "oh great", "qué bonito".
+_FILLERS = frozenset("oh ah aw well just so really how yeah wow and then eh very absolutely simply que muy pues vaya ay y todo ya".split())
+_ANOTHER = frozenset(("another", "otro", "otra", "otros", "otras", "yet"))
+# Skipped between "thanks for" and what is thanked for.
+_DETERMINERS = frozenset(
+    "the a an my our your this that these those all me us it not never el la los las lo un una mi mis su sus tu tus me nos no nunca".split()
+)
+INTERJECTION_AT = 1.5  # valence of a praise word that can stand alone as "Great,"
+_SCARE_QUOTES = re.compile(r"(?<![\w'’])['‘\"“«]\s*([^\W\d_][^\W\d_'’-]*(?: [^\W\d_][^\W\d_'’-]*)?)\s*['’\"”»](?![\w'’])")
+_IRONY_FRAMES = re.compile(
+    r"^(?:well |oh |and |yeah |lol |haha |jaja |y |pues )?(?:so much for)\b"
+    r"|^(?:and |so |well |y )?(?:good luck|best of luck|(?:buena |mucha )?suerte) "
+    r"(?:getting|trying|finding|reaching|ever|with that|talking|speaking|contacting|if|hoping"
+    r"|consiguiendo|intentando|tratando|con que|para que|si|hablando|llamando|esperando|logrando)\b"
+)
+_IRONY_HINT = re.compile(r"so much for|luck|suerte|\bhow |\bcall |llam|dicen")  # cheap test before the frames
+_SO_MUCH_FOR = re.compile(r"^(?:well |oh |and |yeah |lol |haha |jaja |y |pues )?so much for\b")
+# "how is this acceptable?", "you call this service?", "¿y a esto le llaman atención?"
+_RHETORICAL = re.compile(
+    r"^(?:and |so |but |seriously |honestly |just |like |y |pero )?(?:"
+    r"how (?:is|was|can|could|would) (?:this|that|it|any of this|any of that)"
+    r"(?: (?:be|even|still|considered|called|deemed|remotely|possibly|in any way|a|an))*"
+    r"|(?:you|they|u) call (?:this|that)(?: a| an)?"
+    r"|(?:a esto|a eso|esto) (?:le |lo |se )?(?:llaman|llamas|llama|le dicen|dicen|llamais)(?: un| una)?"
+    r") (?P<word>\S+)"
+)
+_LOVE_FRAME = re.compile(
+    r"\b(?:love|loving|adore|enjoy|enjoying)(?: just)? (?:paying|waiting|being|getting|having|spending|sitting|how|that|when|it when)\b"
+    r"|\b(?:me encanta|me encantan|me fascina|amo|adoro)(?: como| cuando)? (?:pagar|esperar|que|como|cuando|tener|estar|ser|llamar|quedarme|pasar)\b"
+)
+
+
+def _gratitude(key: str) -> bool:
+    first = key.split(" ", 1)[0]
+    return first in ("thanks", "thank", "cheers", "gracias", "agradezco") or key in ("muchas gracias", "mil gracias", "muchisimas gracias")
+
+
+def _negated_reading(key: str, lexicon: _Lexicon) -> float | None:
+    entry = lexicon.entry(key)
+    if entry is None:
+        return None
+    valence, negated = entry
+    if negated is not None:
+        return negated
+    return valence * N_SCALAR if valence > 0 else None
+
+
+def _irony(tokens: list[_Token], valences: list[float], text: str, lexicon: _Lexicon) -> tuple[list[float], dict[str, float]]:
+    """Valences with the praise of ironic sentences read as negated, and the cues
+    ("irony", and "unmet" for "so much for") found while reading them."""
+    sentences = _by_sentence(tokens)
+    order = sorted(sentences)
+    valences = list(valences)
+    found: dict[str, float] = {}
+    ironic: set[int] = set()
+    negate: set[int] = set()  # tokens read as negated: scare-quoted, rhetorical
+
+    def rest_complains(number: int, excluded: set[int]) -> bool:
+        indices = sentences[number]
+        words = [tokens[i] for i in indices if tokens[i].word]
+        if not words:
+            return False
+        rest = sum(valences[i] for i in indices if i not in excluded and not _gratitude(tokens[i].key))
+        cues = sum(_sentence_cues(words, _line(tokens, indices), lexicon).values())
+        return rest + cues <= CUE_CONTEXT
+
+    if any(t.key in IRONY_EMOJI for t in tokens):
+        ironic.update(order)
+    quoted = set()
+    if any(q in text for q in "'‘\"“«"):
+        quoted = {_fold(m.group(1)) for m in _SCARE_QUOTES.finditer(_clean(text)) if m.group(1)[0].islower()}
+    for position, number in enumerate(order):
+        indices = sentences[number]
+        words = [i for i in indices if tokens[i].word]
+        if not words:
+            continue
+        asks = tokens[words[0]].question
+        positive = any(valences[i] > 0 for i in words)
+        clauses: dict[int, list[int]] = {}
+        for i in words:
+            clauses.setdefault(tokens[i].clause, []).append(i)
+        hinted = _IRONY_HINT.search(_line(tokens, words)) is not None
+        for clause in clauses.values() if hinted else ():
+            line = _line(tokens, clause)
+            if _IRONY_FRAMES.search(line):
+                ironic.add(number)
+                if _SO_MUCH_FOR.search(line):
+                    found["unmet"] = CUE_COMPLAINT
+            match = _RHETORICAL.search(line)
+            if match:
+                at = line[: match.start("word")].count(" ")
+                if at < len(clause) and _negated_reading(tokens[clause[at]].key, lexicon) is not None:
+                    negate.add(clause[at])
+                    ironic.add(number)
+        if not positive and not quoted:
+            continue
+        # thanks for something bad
+        for n, i in enumerate(words[:-1]):
+            if _gratitude(tokens[i].key) and valences[i] > 0 and tokens[words[n + 1]].key in ("for", "por"):
+                for j in words[n + 2 : n + 6]:
+                    if tokens[j].key in _DETERMINERS or tokens[j].key in lexicon.negators:
+                        continue
+                    if valences[j] < 0:
+                        ironic.add(number)
+                    break
+        # scare quotes
+        for i in words:
+            if tokens[i].key in quoted and _negated_reading(tokens[i].key, lexicon) is not None:
+                if not asks or rest_complains(number, {i}):
+                    negate.add(i)
+                    ironic.add(number)
+        # praise standing alone, or love + paying/waiting, beside a complaint
+        if number in ironic or not positive:
+            continue
+        for clause in clauses.values():
+            keys = [tokens[i].key for i in clause]
+            praise = [i for i in clause if valences[i] > 0 and (_gratitude(tokens[i].key) or (lexicon.entry(tokens[i].key) or (0.0,))[0] >= INTERJECTION_AT)]
+            if not praise or len(keys) > 4 or any(k not in _FILLERS for i, k in zip(clause, keys) if i not in praise):
+                continue
+            after = [i for i in words if i > clause[-1]]
+            if len(clause) == len(words):  # the whole sentence ("just great."): the one before tells
+                evidence = position > 0 and rest_complains(order[position - 1], set())
+            else:
+                evidence = (bool(after) and tokens[after[0]].key in _ANOTHER) or rest_complains(number, set(clause))
+            if evidence:
+                ironic.add(number)
+                break
+        if number not in ironic and _LOVE_FRAME.search(_line(tokens, words)) and rest_complains(number, {i for i in words if valences[i] > 0}):
+            ironic.add(number)
+    changed = False
+    for i in negate:
+        reading = _negated_reading(tokens[i].key, lexicon)
+        if reading is not None and reading != valences[i]:
+            valences[i], changed = reading, True
+    for number in ironic:
+        for i in sentences[number]:
+            if valences[i] > 0 and i not in negate and tokens[i].key not in IRONY_EMOJI:
+                valences[i] *= N_SCALAR
+                changed = True
+    if changed:
+        found["irony"] = CUE_CONTEXT
+    return valences, found
+
+
 def _compound(text: str, lexicon: _Lexicon) -> float:
     tokens = _tokens(text, lexicon)
-    valences = _contrast(tokens, _valences(tokens, lexicon), lexicon)
-    cues, reference = _complaint_cues(tokens, valences, text, lexicon)
+    valences, ironic = _irony(tokens, _valences(tokens, lexicon), text, lexicon)
+    valences = _contrast(tokens, valences, lexicon)
+    cues, reference = _complaint_cues(tokens, valences, text, lexicon, ironic)
     total = sum(valences) + cues
     if total < 0.0 and reference:
         total += CUE_REFERENCE  # quoting the case number of a complaint: a follow-up

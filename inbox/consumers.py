@@ -1,3 +1,4 @@
+import zoneinfo
 from collections import deque
 
 from channels.db import database_sync_to_async
@@ -5,6 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, QueryDict
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from inbox import selectors
 from inbox.access import access_conversation, viewer_for
@@ -15,13 +17,21 @@ HEARD_KEPT = 500
 
 
 def render_row(viewer, conversation_id, query):
-    """The row as this viewer's list now shows it, None when it leaves the list, and
-    whether the conversation is the viewer's own."""
+    """The row as this viewer's list now shows it (in their language and time zone), None
+    when it leaves the list, and whether the conversation is the viewer's own."""
     conversation = selectors.inbox_row(viewer, conversation_id, query)
     if conversation is None:
         return None, False
-    html = render_to_string("inbox/_row.html", {"conversation": conversation})
+    with translation.override(viewer.language), timezone.override(_zone(viewer.time_zone)):
+        html = render_to_string("inbox/_row.html", {"conversation": conversation})
     return html, conversation.assignee_id == viewer.user_id
+
+
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 def may_watch(viewer, conversation_id):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,31 +138,6 @@ class Conversation(models.Model):
 
     class Meta:
         indexes = [
-            # The inbox lists read active conversations in their default order straight from
-            # these, stopping after one page, whatever the size of the table.
-            models.Index(
-                "assignee",
-                F("response_due_at").asc(nulls_last=True),
-                F("last_message_at").desc(nulls_last=True),
-                "id",
-                condition=Q(status__in=["open", "pending"]),
-                name="conversation_mine_idx",
-            ),
-            models.Index(
-                "team",
-                F("response_due_at").asc(nulls_last=True),
-                F("last_message_at").desc(nulls_last=True),
-                "id",
-                condition=Q(status__in=["open", "pending"]),
-                name="conversation_team_list_idx",
-            ),
-            models.Index(
-                F("response_due_at").asc(nulls_last=True),
-                F("last_message_at").desc(nulls_last=True),
-                "id",
-                condition=Q(status__in=["open", "pending"]),
-                name="conversation_list_idx",
-            ),
             models.Index(fields=["assignee", "status", "response_due_at"]),
             models.Index(fields=["team", "status", "response_due_at"]),
             # Threading looks up the author's unresolved conversation on a channel.

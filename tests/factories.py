@@ -1,7 +1,9 @@
+import functools
 from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from agents.models import AgentProfile, Presence, Role, Team
@@ -10,6 +12,11 @@ from connectors.models import Channel, ChannelKind
 from inbox.models import Contact, Conversation
 
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _hashed_password():
+    return make_password(PASSWORD)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -25,7 +32,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
-    password = factory.django.Password(PASSWORD)
+    # Hashing is slow on purpose; one hash serves every test user.
+    password = factory.LazyFunction(lambda: _hashed_password())
 
 
 class AgentFactory(factory.django.DjangoModelFactory):

@@ -169,16 +169,18 @@ def test_first_and_next_response_compliance_and_times(week, summarised):
     # Next: 1200 and 1800, both on time; the reopened conversation's answer is a next response.
     assert (result.next.count, result.next.on_time, result.next.compliance) == (2, 2, 100.0)
     assert (result.next.median, result.next.p90) == (1500, 1740)
-    # All five: 600, 1200, 1800, 1800, 10800; p90 = 1800 + 0.6 × 9000.
+    # All five: counts only.
     assert (result.all.count, result.all.on_time, result.all.compliance) == (5, 4, 80.0)
-    assert (result.all.median, result.all.p90) == (1800, 7200)
+    assert (result.all.median, result.all.p90) == (None, None)
     # A 24/7 policy: business time is calendar time.
-    assert (result.all.business_median, result.all.business_p90) == (1800, 7200)
+    assert (result.first.business_median, result.first.business_p90) == (1800, 9000)
+    assert (result.next.business_median, result.next.business_p90) == (1500, 1740)
 
 
 def test_a_period_without_responses_has_no_compliance_and_no_times(week, summarised):
     result = metrics.responses(metrics.Period(date(2026, 3, 6), date(2026, 3, 6), UTC))
-    assert (result.all.count, result.all.compliance, result.all.median, result.all.business_p90) == (0, None, None, None)
+    assert (result.all.count, result.all.compliance) == (0, None)
+    assert (result.first.median, result.first.business_p90, result.next.p90) == (None, None, None)
 
 
 def test_responses_count_on_the_day_they_were_accepted(week, summarised):
@@ -233,7 +235,9 @@ def test_business_time_counts_only_opening_hours(office_hours, summarised):
     # Mon 09:00 → 12:00: 10800 s both ways; due 11:00, late.
     answers(writes(channel, at(9, 9), "late", "b3"), agent, at(9, 12))
 
-    result = metrics.responses(metrics.Period(date(2026, 3, 2), date(2026, 3, 9), UTC)).all
+    responses = metrics.responses(metrics.Period(date(2026, 3, 2), date(2026, 3, 9), UTC))
+    assert responses.next.count == 0
+    result = responses.first
     assert (result.count, result.on_time) == (3, 2)
     # Calendar 7200, 10800, 232200: p90 = 10800 + 0.8 × 221400.
     assert (result.median, result.p90) == (10800, 187920)
