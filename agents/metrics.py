@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import wraps
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -37,7 +38,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.contrib.postgres.fields import ArrayField
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
@@ -47,7 +47,6 @@ from inbox.models import Conversation, ConversationEvent, Delivery, Direction, M
 
 # The audit rows the metrics read (written by inbox.actions and agents.escalation).
 RESPONDED = "responded"
-RESOLVED = "resolved"
 REOPENED = "reopened"
 ESCALATED = "escalated"
 BREACHED = "sla_breached"
@@ -55,7 +54,6 @@ BREACHED = "sla_breached"
 LIST_LIMIT = 50
 LONGEST_PERIOD_DAYS = 366
 SENTIMENTS = ("negative", "neutral", "positive")
-BASES = ("calendar", "business")
 
 
 # --- Period and filters ---------------------------------------------------------------

@@ -8,10 +8,15 @@ reopened and escalated conversations, and a live backlog over the last 12 hours.
 creates the indexes proposed for the metrics (docs/metrics.md), and times each metric
 function and the dashboard pages (Django's test client, the whole request) N times.
 
+The responded rows are seeded as inbox.actions writes them today, without `data.first`;
+--first-flag first runs the backfill docs/metrics.md proposes, to time the metrics as they
+would run once _stop_clock records the flag.
+
     make bench
     .venv/bin/python bench/dashboard.py --conversations 200000 --runs 20
     .venv/bin/python bench/dashboard.py --reuse          # time again on the seeded database
     .venv/bin/python bench/dashboard.py --reuse --without-indexes
+    .venv/bin/python bench/dashboard.py --reuse --first-flag
 """
 
 import argparse
@@ -19,7 +24,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,6 +36,11 @@ parser.add_argument("--days", type=int, default=365, help="days of history the c
 parser.add_argument("--runs", type=int, default=25, help="timed runs per item (after one warm-up run)")
 parser.add_argument("--reuse", action="store_true", help="keep the seeded database from an earlier run")
 parser.add_argument("--without-indexes", action="store_true", help="drop the proposed indexes before timing")
+parser.add_argument(
+    "--first-flag",
+    action="store_true",
+    help="first set data.first on every responded row, as the proposed data migration would (docs/metrics.md)",
+)
 args = parser.parse_args()
 
 if args.reuse:
@@ -242,8 +251,7 @@ EVENTS = (
   FROM bench_plan CROSS JOIN LATERAL (VALUES (1, t1), (3, t3)) AS m(k, at) WHERE NOT live AND (k = 1 OR two_rounds)
   UNION ALL
   SELECT i, 'responded',
-    jsonb_build_object('message', i * 4 + k, 'response_seconds', s, 'response_business_seconds', b, 'on_time', b <= 7200,
-      'first', k = 1),
+    jsonb_build_object('message', i * 4 + k, 'response_seconds', s, 'response_business_seconds', b, 'on_time', b <= 7200),
     at, agent_id
   FROM bench_plan CROSS JOIN LATERAL (VALUES (1, t1, rs1, rbs1), (3, t3, rs2, rbs2)) AS m(k, at, s, b)
   WHERE NOT live AND (k = 1 OR two_rounds)
@@ -352,6 +360,15 @@ def seed(n, days):
     return timings
 
 
+# The data migration docs/metrics.md proposes with the `first` flag of responded rows.
+BACKFILL_FIRST = """
+UPDATE inbox_conversationevent AS e SET data = e.data || jsonb_build_object('first', f.first)
+FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id ORDER BY id) = 1 AS first
+      FROM inbox_conversationevent WHERE kind = 'responded') AS f
+WHERE e.id = f.id AND NOT e.data ? 'first'
+"""
+
+
 def create_indexes():
     started = time.perf_counter()
     execute("SET maintenance_work_mem = '512MB'")
@@ -399,6 +416,17 @@ def main():
         print("  without the proposed indexes")
     else:
         print(f"  proposed indexes ready in {create_indexes():.0f} s")
+    if args.first_flag:
+        started = time.perf_counter()
+        execute("SET work_mem = '256MB'")
+        with connection.cursor() as cursor:
+            cursor.execute(BACKFILL_FIRST)
+            flagged = cursor.rowcount
+        print(f"  data.first set on {flagged:,} responded rows in {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FILTER (WHERE data ? 'first'), count(*) FROM inbox_conversationevent WHERE kind = 'responded'")
+        flagged, responded = cursor.fetchone()
+    print(f"  responded rows carrying data.first: {flagged:,} of {responded:,}")
     started = time.perf_counter()
     execute("VACUUM ANALYZE")  # as autovacuum would have, on a table that grew over a year
     print(f"  vacuum analyze {time.perf_counter() - started:.0f} s")

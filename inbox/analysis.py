@@ -10,7 +10,9 @@ contrast) re-implemented here so that it runs on either language's lexicon:
 English uses vaderSentiment's lexicon plus a customer-care supplement, Spanish a
 lexicon written for this project (inbox/lexicon/). On top of the words, complaint
 cues read the structure of a care complaint that has no opinion word in it (a wait,
-a repetition, "todavía no", "where is my order", money taken twice). See
+a repetition, "todavía no", "where is my order", money taken twice, "won't let me
+pay", "goes straight to voicemail"), and irony markers ("great, another outage",
+"thanks for the 'help'", 🙄) read the praise beside them as negated. See
 docs/analysis.md.
 """
 
@@ -621,7 +623,8 @@ _DEVICE_VERBS_EN = (
     r"|charge(?= properly| at all| anymore| any more| fully| past| beyond| overnight| my| it| the (?:phone|battery|car|laptop|tablet)|$)"
 )
 
-# (kind, weight, pattern, weight in a sentence that asks: 0 = not a cue there)
+# (kind, weight, pattern, weight in a sentence that asks: 0 = not a cue there[, substrings
+# one of which the line must contain before the pattern is tried])
 _CUE_PATTERNS = [
     # how long it has been going on
     ("waiting", CUE_CONTEXT, rf"\bllev(?:o|as|a|amos|an)(?: ya)?(?: mas de| casi| como| unos| unas)? (?:{_NUM} )?{_UNIT}\b", CUE_CONTEXT),
@@ -660,41 +663,49 @@ _CUE_PATTERNS = [
     ("money", CUE_COMPLAINT, r"\b(?:cobr\w*|carg\w*|factur(?:aron|ado|ada|an|o|ando)|descont\w*|debit\w*|pague|pagamos|pagado)(?: \S+){0,3}? (?:\d+[ _]veces|dos[ _]veces|tres[ _]veces|el doble|doble|duplicad\w*|repetid\w*|de_nuevo|otra_vez)\b|\b(?:dos|2|tres|3) (?:cargos|cobros)\b", CUE_COMPLAINT),
     ("money", CUE_COMPLAINT, r"\b(?:charg|bill|debit|invoic|took|taken)\w*(?: \S+){0,3}? (?:twice|two times|2 times|three times|3 times|double|again)\b|\b(?:paid|paying) (?:\S+ ){0,3}?(?:twice|two times|double)\b", CUE_COMPLAINT),
     ("money", CUE_COMPLAINT, r"\b(?:duplicate|duplicated|double|repeated) (?:payments?|charges?|debits?|transactions?)\b|\b(?:payments?|charges?|debits?|transactions?|pagos|cargos|cobros)(?: \S+){0,3}? (?:for|of|por|de) (?:the same|lo mismo|el mismo|la misma)\b", CUE_COMPLAINT),    # it happens all the time: "se cae a cada rato", "every few minutes" (a request asks: "do you deliver every day?")
-    ("repeated", CUE_CONTEXT, rf"\ba cada (?:rato|momento|minuto|hora)\b|\bcada dos por tres\b|\btodo el (?:rato|tiempo|dia)\b|\bconstantemente\b|\bcontinuamente\b|\bconstantly\b|\ball the time\b|\bevery (?:few|couple of|other|{_NUM}) (?:seconds?|secs?|{_UNIT})\b|\bcada (?:pocos|pocas|{_NUM}) (?:segundos|{_UNIT})\b", 0.0),
+    ("repeated", CUE_CONTEXT, rf"\ba cada (?:rato|momento|minuto|hora)\b|\bcada dos por tres\b|\btodo el (?:rato|tiempo|dia)\b|\bconstantemente\b|\bcontinuamente\b|\bconstantly\b|\ball the time\b|\bevery (?:few|couple of|other|{_NUM}) (?:seconds?|secs?|{_UNIT})\b|\bcada (?:pocos|pocas|{_NUM}) (?:segundos|{_UNIT})\b", 0.0, ("rato", "dos por tres", "todo el", "constant", "continua", "all the time", "every", "cada")),
     # something does not work: the malfunction verbs and phrasal verbs of a care inbox.
     # Verbs the lexicon already reads when negated ("load", "work", "connect", "log in",
     # "funciona", "carga") are left to it: one span, one score. In a question these are
     # only context: "what happens if my card gets declined?" asks.
-    ("malfunction", CUE_COMPLAINT, rf"(?:\bkeeps|\bkept|(?<=\w )(?<!please )(?<!pls )\bkeep)(?: on)? {_FAILING_EN}\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|isn't|isnt|can't|cant|cannot|couldn't|couldnt|wouldn't|wouldnt|refuses to|refused to)(?: even| still| ever| just)? let (?:me|us)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, rf"\b(?:can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|impossible to|no way to)(?: even| still| seem to| ever| actually)? {_CARE_ACTIONS_EN}\b(?!(?: \S+)? (?:until|till|til|before)\b)", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, rf"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|still won't|still doesn't|never)(?: even| ever| always)? {_DEVICE_VERBS_EN}", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:isn't|isnt|is not|aren't|arent|are not|wasn't|wasnt|not|stopped|still not) (?:loading|opening|charging|syncing|turning on|streaming|playing|sending|going through|booting|printing|pairing|scanning|updating|downloading)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|throwing|boot|boots|booted|booting|chuck|chucks|chucked|log|logs|logged|logging|sign|signs|signed|signing|lock|locks|locked|locking) (?:me|us) (?:out|off)\b|\b(?:locked|kicked|booted|thrown|chucked) out\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:rings|rang|ringing|ring) (?:out|and rings|and nobody|and no one|forever)\b|\bjust rings\b|\b(?:goes|went|going|go|gone|sent|sends|send|put|puts|divert|diverts|diverted|redirects|redirected)(?: me| us)?(?: straight| directly| right)? to (?:voicemail|voice mail|an answering machine|answerphone|the answerphone|a recorded message|an automated message)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:got|get|gets|getting|was|were|been|keep getting|keeps getting) (?:cut off|disconnected|declined|bounced|locked|frozen)\b|\bcuts? (?:me|us) off\b|\b(?:card|payment|transaction|direct debit)s? (?:\S+ ){0,2}?(?:declined|bounced|bouncing)\b|\bdeclin(?:ed|es|ing) my (?:card|payment|transaction)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\bstuck\b(?! (?:at|in) (?:home|work|the office|traffic|bed))|\b(?:frozen|froze|freezes|freezing)\b(?! (?:price|prices|tariff|rate|rates|food|pipes?))|\b(?:hangs|hanging) (?:on|at|when|while|during|every)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:suena y suena|timbra y timbra|suena y nadie|suena y no contesta|da tono y nadie)\b|\b(?:manda|mandan|mando|pasa|pasan|salta|saltan|sale|va|envia|envian|desvia|desvian)(?: directo| directamente| derecho)? (?:al|el|a la|la) (?:buzon|contestador|grabadora|mensaje grabado)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\b(?:rechaz|rebot|declin|deneg)\w* (?:\S+ ){0,2}?(?:tarjeta|pago|compra|transferencia|transaccion|domiciliacion)\b|\b(?:tarjeta|pago|compra|transferencia|transaccion)s? (?:\S+ ){0,2}?(?:rechazad|declinad|rebotad|denegad|rebota|rechaza)\w*\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\b(?:se )?(?:queda|quedo|quede|quedan|quedaron|quedamos) (?:trabad|colgad|congelad|pegad|tildad|atascad|bloquead)\w*\b|\b(?:trabad|tildad|atascad)[oa]s?\b|(?<!no )(?<!nunca )(?<!jamas )\bse (?:traba|trabo|traban|cuelga|colgo|cuelgan|congela|congelo|congelan|tilda|tildo|atasca|atasco|bloquea|bloqueo)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bse (?:me |nos )?(?:corta|cortan|desconecta|desconectan|reinicia|reinician)\b(?! (?:el|la|los|las) (?:plazo|oferta|promo|promocion|inscripcion))|(?<!no )(?<!nunca )\bse (?:(?:me|nos) (?:apaga|apagan|cierra|cierran)|(?:apaga|apagan|cierra|cierran) sol[oa]s?)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bme (?:saca|sacan|saco|echa|echan|echo|bota|botan|boto|tira|tiran|expulsa|expulsan|expulso) (?:de|del|fuera)\b(?! (?:dudas?|una duda|apuros?|un apuro))|\bme (?:desconecta|desconectan|cierra la sesion|cierran la sesion)\b", CUE_CONTEXT),
-    ("malfunction", CUE_COMPLAINT, r"\bno (?:me |nos |le )?(?:arranca|arrancan|sincroniza|reconoce|reconocen|descarga|descargan)\b|\bno (?:me|nos) (?:abre|abren|inicia|acepta|aceptan|toma|toman|lee|leen)\b", CUE_CONTEXT),
+    ("malfunction", CUE_COMPLAINT, rf"(?:\bkeeps|\bkept|(?<=\w )(?<!please )(?<!pls )\bkeep)(?: on)? {_FAILING_EN}\b", CUE_CONTEXT, ("keep", "kept")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|isn't|isnt|can't|cant|cannot|couldn't|couldnt|wouldn't|wouldnt|refuses to|refused to)(?: even| still| ever| just)? let (?:me|us)\b", CUE_CONTEXT, ("let",)),
+    ("malfunction", CUE_COMPLAINT, rf"\b(?:can't|cant|cannot|can not|couldn't|couldnt|unable to|not able to|impossible to|no way to)(?: even| still| seem to| ever| actually)? {_CARE_ACTIONS_EN}\b(?!(?: \S+)? (?:until|till|til|before)\b)", CUE_CONTEXT, ("can", "couldn", "able to", "impossible", "no way")),
+    ("malfunction", CUE_COMPLAINT, rf"\b(?:won't|wont|will not|doesn't|doesnt|does not|didn't|didnt|did not|still won't|still doesn't|never)(?: even| ever| always)? {_DEVICE_VERBS_EN}", CUE_CONTEXT, ("won", "will not", "doesn", "does not", "didn", "did not", "never")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:isn't|isnt|is not|aren't|arent|are not|wasn't|wasnt|not|stopped|still not) (?:loading|opening|charging|syncing|turning on|streaming|playing|sending|going through|booting|printing|pairing|scanning|updating|downloading)\b", CUE_CONTEXT, ("not", "isn", "aren", "wasn", "stopped")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:kick|kicks|kicked|kicking|throw|throws|threw|throwing|boot|boots|booted|booting|chuck|chucks|chucked|log|logs|logged|logging|sign|signs|signed|signing|lock|locks|locked|locking) (?:me|us) (?:out|off)\b|\b(?:locked|kicked|booted|thrown|chucked) out\b", CUE_CONTEXT, (" out", " off")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:rings|rang|ringing|ring) (?:out|and rings|and nobody|and no one|forever)\b|\bjust rings\b|\b(?:goes|went|going|go|gone|sent|sends|send|put|puts|divert|diverts|diverted|redirects|redirected)(?: me| us)?(?: straight| directly| right)? to (?:voicemail|voice mail|an answering machine|answerphone|the answerphone|a recorded message|an automated message)\b", CUE_CONTEXT, ("ring", "rang", "voice", "answer", "recorded", "automated")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:got|get|gets|getting|was|were|been|keep getting|keeps getting) (?:cut off|disconnected|declined|bounced|locked|frozen)\b|\bcuts? (?:me|us) off\b|\b(?:card|payment|transaction|direct debit)s? (?:\S+ ){0,2}?(?:declined|bounced|bouncing)\b|\bdeclin(?:ed|es|ing) my (?:card|payment|transaction)\b", CUE_CONTEXT, ("cut", "disconnect", "declin", "bounc", "locked", "frozen")),
+    ("malfunction", CUE_COMPLAINT, r"(?<!not )(?<!never )(?<!longer )(?<!more )(?<!n't )\b(?:stuck\b(?! (?:at|in) (?:home|work|the office|traffic|bed))|(?:frozen|froze|freezes|freezing)\b(?! (?:price|prices|tariff|rate|rates|food|pipes?))|(?:hangs|hanging) (?:on|at|when|while|during|every)\b)", CUE_CONTEXT, ("stuck", "froz", "freez", "hang")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:suena y suena|timbra y timbra|suena y nadie|suena y no contesta|da tono y nadie)\b|\b(?:manda|mandan|mando|pasa|pasan|salta|saltan|sale|va|envia|envian|desvia|desvian)(?: directo| directamente| derecho)? (?:al|el|a la|la) (?:buzon|contestador|grabadora|mensaje grabado)\b", CUE_CONTEXT, ("suena", "timbra", "tono", "buzon", "contestador", "grabadora", "grabado")),
+    ("malfunction", CUE_COMPLAINT, r"\b(?:rechaz|rebot|declin|deneg)\w* (?:\S+ ){0,2}?(?:tarjeta|pago|compra|transferencia|transaccion|domiciliacion)\b|\b(?:tarjeta|pago|compra|transferencia|transaccion)s? (?:\S+ ){0,2}?(?:rechazad|declinad|rebotad|denegad|rebota|rechaza)\w*\b", CUE_CONTEXT, ("rechaz", "rebot", "declin", "deneg")),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\b(?:se )?(?:queda|quedo|quede|quedan|quedaron|quedamos) (?:trabad|colgad|congelad|pegad|tildad|atascad|bloquead)\w*\b|\b(?:trabad|tildad|atascad)[oa]s?\b|(?<!no )(?<!nunca )(?<!jamas )\bse (?:traba|trabo|traban|cuelga|colgo|cuelgan|congela|congelo|congelan|tilda|tildo|atasca|atasco|bloquea|bloqueo)\b", CUE_CONTEXT, ("trab", "colg", "cuelg", "congel", "pegad", "tild", "atasc", "bloque")),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bse (?:me |nos )?(?:corta|cortan|desconecta|desconectan|reinicia|reinician)\b(?! (?:el|la|los|las) (?:plazo|oferta|promo|promocion|inscripcion))|(?<!no )(?<!nunca )\bse (?:(?:me|nos) (?:apaga|apagan|cierra|cierran)|(?:apaga|apagan|cierra|cierran) sol[oa]s?)\b", CUE_CONTEXT, ("cort", "desconect", "reinici", "apag", "cierra")),
+    ("malfunction", CUE_COMPLAINT, r"(?<!no )(?<!nunca )(?<!jamas )\bme (?:saca|sacan|saco|echa|echan|echo|bota|botan|boto|tira|tiran|expulsa|expulsan|expulso) (?:de|del|fuera)\b(?! (?:dudas?|una duda|apuros?|un apuro))|\bme (?:desconecta|desconectan|cierra la sesion|cierran la sesion)\b", CUE_CONTEXT, ("saca", "saco", "echa", "echo", "bota", "boto", "tira", "expuls", "desconect", "sesion")),
+    ("malfunction", CUE_COMPLAINT, r"\bno (?:me |nos |le )?(?:arranca|arrancan|sincroniza|reconoce|reconocen|descarga|descargan)\b|\bno (?:me|nos) (?:abre|abren|inicia|acepta|aceptan|toma|toman|lee|leen)\b", CUE_CONTEXT, ("arranca", "sincroniza", "reconoce", "descarga", "abre", "inicia", "acepta", "toma", "lee")),
     # a promise broken, told as a bare fact: "They didn't.", "it's not here", "so much for…"
     ("unmet", CUE_COMPLAINT, r"^(?:but |and |of course |obviously |naturally |surprise surprise |spoiler )?(?:they|you|he|she|it|nobody|no one|noone|none of them)(?: still| obviously| never)? (?:didn't|didnt|did not|never did|haven't|havent|hasn't|hasnt|wasn't|wasnt|weren't|werent|won't|wont|never)$|^(?:nobody|no one|noone) (?:did|has|came|showed|called|rang)$", CUE_CONTEXT),
     ("unmet", CUE_COMPLAINT, r"^(?:and |but |still |so far |y |pero )?(?:nothing|zilch|crickets|silence|radio silence|not a word|not a peep|nothing yet|ni rastro|ni una palabra|nada de nada)$|^(?:pero |y )?(?:no|nunca|tampoco)(?: lo| la| me| nos)? (?:hicieron|hizo)$", CUE_CONTEXT),
-    ("unmet", CUE_COMPLAINT, r"\b(?:it's|its|it is|they're|theyre|they are|it|they|parcel|package|order|delivery)(?: is| are| was| were)?(?: still)? (?:not|isn't|isnt|aren't|arent|wasn't|wasnt) here\b", CUE_CONTEXT),
+    ("unmet", CUE_COMPLAINT, r"\b(?:it's|its|it is|they're|theyre|they are|it|they|parcel|package|order|delivery)(?: is| are| was| were)?(?: still)? (?:not|isn't|isnt|aren't|arent|wasn't|wasnt) here\b", CUE_CONTEXT, ("here",)),
     # a rhetorical "how is this possible?" (not "how is it possible to change my plan?")
-    ("exasperated", CUE_COMPLAINT, r"\bhow (?:is|was) (?:it|this|that) (?:even )?possible\b(?! to)|\bcomo (?:es|sera) posible que\b|\bcomo puede ser (?:posible )?que\b", CUE_COMPLAINT),
+    ("exasperated", CUE_COMPLAINT, r"\bhow (?:is|was) (?:it|this|that) (?:even )?possible\b(?! to)|\bcomo (?:es|sera) posible que\b|\bcomo puede ser (?:posible )?que\b", CUE_COMPLAINT, ("possible", "posible")),
 ]
 
 
 def _compile_cues(table):
-    """One regex per (kind, weights): fewer searches per sentence than one per line."""
+    """One regex per (kind, weights): fewer searches per sentence than one per line. A
+    row may end with the substrings one of which a line must contain for the pattern to
+    be tried at all (a long alternation is slow to search; `in` is not): those rows are
+    compiled on their own."""
     grouped: dict[tuple[str, float, float], list[str]] = {}
-    for kind, weight, pattern, asked in table:
-        grouped.setdefault((kind, weight, asked), []).append(f"(?:{pattern})")
-    return [(kind, weight, re.compile("|".join(ps)), asked) for (kind, weight, asked), ps in grouped.items()]
+    cues = []
+    for kind, weight, pattern, asked, *needs in table:
+        if needs:
+            cues.append((kind, weight, re.compile(pattern), asked, needs[0]))
+        else:
+            grouped.setdefault((kind, weight, asked), []).append(f"(?:{pattern})")
+    grouped_cues = [(kind, weight, re.compile("|".join(ps)), asked, ()) for (kind, weight, asked), ps in grouped.items()]
+    return grouped_cues + cues
 
 
 _CUES = _compile_cues(_CUE_PATTERNS)
@@ -735,9 +746,11 @@ def _sentence_cues(words: list[_Token], line: str, lexicon: _Lexicon) -> dict[st
     """The complaint cues of one sentence, by kind (the strongest of each kind)."""
     found: dict[str, float] = {}
     asks = words[0].question
-    for kind, weight, pattern, asked in _CUES:
+    for kind, weight, pattern, asked, needs in _CUES:
         weight = asked if asks else weight
-        if weight < found.get(kind, 0.0) and pattern.search(line):
+        if weight >= found.get(kind, 0.0) or (needs and not any(n in line for n in needs)):
+            continue
+        if pattern.search(line):
             found[kind] = weight
     if _unmet_expectation(words, lexicon):
         # a question hedges: "aún no soy cliente, ¿qué planes tienen?"
@@ -871,8 +884,8 @@ def _irony(tokens: list[_Token], valences: list[float], text: str, lexicon: _Lex
         clauses: dict[int, list[int]] = {}
         for i in words:
             clauses.setdefault(tokens[i].clause, []).append(i)
-        hinted = _IRONY_HINT.search(_line(tokens, words)) is not None
-        for clause in clauses.values() if hinted else ():
+        framed = clauses.values() if _IRONY_HINT.search(_line(tokens, words)) else ()
+        for clause in framed:
             line = _line(tokens, clause)
             if _IRONY_FRAMES.search(line):
                 ironic.add(number)
@@ -911,7 +924,8 @@ def _irony(tokens: list[_Token], valences: list[float], text: str, lexicon: _Lex
                 continue
             after = [i for i in words if i > clause[-1]]
             if len(clause) == len(words):  # the whole sentence ("just great."): the one before tells
-                evidence = position > 0 and rest_complains(order[position - 1], set())
+                before = order[position - 1] if position > 0 else None
+                evidence = before is not None and (before in ironic or rest_complains(before, set()))
             else:
                 evidence = (bool(after) and tokens[after[0]].key in _ANOTHER) or rest_complains(number, set(clause))
             if evidence:

@@ -15,7 +15,7 @@ from agents.models import AgentProfile, CrisisAlert, Presence, Role, SettingsCha
 from inbox.actions import resolve
 from inbox.models import BusinessCalendar, Conversation, ConversationEvent, SLAPolicy, SLAState
 from tests.agents.test_metrics import answers, on, place, writes
-from tests.factories import AgentFactory, ChannelFactory, ContactFactory, ConversationFactory, TeamFactory, UserFactory
+from tests.factories import AgentFactory, ChannelFactory, ConversationFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
