@@ -5,6 +5,7 @@ list in each view and with each filter, a full-text search, and conversation pag
 agent (and as a supervisor for "All"), through Django's test client in this process.
 
     .venv/bin/python bench/inbox.py --conversations 1000000
+    .venv/bin/python bench/inbox.py --keep        # measure again on the data already seeded
 """
 
 import argparse
@@ -20,8 +21,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
-fresh_database()
+KEEP = "--keep" in sys.argv
+fresh_database(keep=KEEP)
 
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -70,9 +73,14 @@ def report(label, client, url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="measure the data already seeded")
     args = parser.parse_args()
-    print(f"bench/inbox.py: seeding {args.conversations} conversations, {3 * args.conversations} messages")
-    users, boss = dataset.seed(args.conversations, log=print)
+    if args.keep:
+        users = list(get_user_model().objects.filter(username__startswith="agent").order_by("pk"))
+        boss = get_user_model().objects.get(username="supervisor")
+    else:
+        print(f"bench/inbox.py: seeding {args.conversations} conversations, {3 * args.conversations} messages")
+        users, boss = dataset.seed(args.conversations, log=print)
     agent, supervisor = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
     agent.force_login(users[0])
     supervisor.force_login(boss)

@@ -7,9 +7,15 @@ import psycopg
 from django.core.management import call_command
 
 
-def fresh_database():
-    """Drop and recreate the benchmark database named by DATABASE_URL, then migrate it."""
+def fresh_database(keep=False):
+    """Drop and recreate the benchmark database named by DATABASE_URL, then migrate it;
+    with `keep`, migrate the existing one (to measure again without seeding again)."""
     import environ
+
+    if keep:
+        django.setup()
+        call_command("migrate", verbosity=0)
+        return
 
     config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
     admin = psycopg.connect(

@@ -65,7 +65,10 @@ def conversations_for(viewer: Viewer, query: ListQuery):
     elif query.view == "teams":
         conversations = conversations.filter(team_id__in=viewer.team_ids)
     elif query.view == "unassigned":
+        # Unassigned ones an agent sees are their teams' (the queue index serves it).
         conversations = conversations.filter(assignee__isnull=True)
+        if not viewer.is_supervisor:
+            conversations = conversations.filter(team_id__in=viewer.team_ids)
     elif query.view == "mentioned":
         noticed = MentionNotice.objects.filter(user_id=viewer.user_id).values("conversation_id")
         conversations = conversations.filter(pk__in=noticed)
@@ -84,18 +87,32 @@ def conversations_for(viewer: Viewer, query: ListQuery):
     return conversations
 
 
+AUTHORS_MATCHED = 200
+MESSAGES_LISTED = 2000
+
+
 def matching(text):
-    """Messages by full-text search (PostgreSQL), authors by handle or name."""
-    authors = Contact.objects.filter(Q(handle__icontains=text) | Q(name__icontains=text)).values("pk")
+    """Messages by full-text search (PostgreSQL), authors by handle or name.
+
+    A rare word is looked up in the text index and its few conversations listed by id; a
+    word so common that it fills MESSAGES_LISTED stays a semi-join, which PostgreSQL drives
+    from the list's ordered index, stopping after one page. Either way no search reads
+    every matching message before answering.
+    """
+    authors = list(
+        Contact.objects.filter(Q(handle__icontains=text) | Q(name__icontains=text)).values_list("pk", flat=True)[
+            :AUTHORS_MATCHED
+        ]
+    )
     if connection.vendor == "postgresql":
-        said = (
-            Message.objects.annotate(document=SearchVector("text", config="simple"))
-            .filter(document=SearchQuery(text, config="simple", search_type="websearch"))
-            .values("conversation_id")
+        said = Message.objects.annotate(document=SearchVector("text", config="simple")).filter(
+            document=SearchQuery(text, config="simple", search_type="websearch")
         )
     else:  # the SQLite demo: plain matching
-        said = Message.objects.filter(text__icontains=text).values("conversation_id")
-    return Q(pk__in=said) | Q(contact_id__in=authors)
+        said = Message.objects.filter(text__icontains=text)
+    listed = list(said.values_list("conversation_id", flat=True)[:MESSAGES_LISTED])
+    in_messages = Q(pk__in=said.values("conversation_id")) if len(listed) == MESSAGES_LISTED else Q(pk__in=set(listed))
+    return in_messages | Q(contact_id__in=authors) if authors else in_messages
 
 
 def _with_related(conversations):
@@ -104,7 +121,9 @@ def _with_related(conversations):
 
 def inbox_list(viewer: Viewer, query: ListQuery | None = None, limit=LIST_SIZE):
     query = query or ListQuery()
-    ordered = _with_related(conversations_for(viewer, query)).order_by(*SORTS[query.sort])
+    # Resolved and snoozed conversations have no running clock to sort by.
+    sort = "newest" if query.sort == "due" and query.status in ("resolved", "snoozed") else query.sort
+    ordered = _with_related(conversations_for(viewer, query)).order_by(*SORTS[sort])
     return list(ordered[:limit])
 
 
@@ -114,15 +133,25 @@ def inbox_row(viewer: Viewer, conversation_id, query: ListQuery | None = None):
     return _with_related(conversations).first()
 
 
+COUNT_CAP = 100
+
+
 def view_counts(viewer: Viewer):
-    """How many active conversations each view holds, for the view tabs."""
-    active = viewer.conversations().filter(status__in=STATUSES["active"])
-    counts = {
-        "mine": active.filter(assignee_id=viewer.user_id).count(),
-        "unassigned": active.filter(assignee__isnull=True).count(),
+    """How many active conversations the Mine and Unassigned tabs hold, counted up to
+    COUNT_CAP (the tab then says 99+), so a tab costs the same on any size of inbox."""
+    active = Conversation.objects.filter(status__in=STATUSES["active"])
+    unassigned = active.filter(assignee__isnull=True)
+    if not viewer.is_supervisor:
+        unassigned = unassigned.filter(team_id__in=viewer.team_ids)
+    return {
+        "mine": _capped(active.filter(assignee_id=viewer.user_id)),
+        "unassigned": _capped(unassigned),
+        "mentioned": _capped(MentionNotice.objects.filter(user_id=viewer.user_id, read_at__isnull=True)),
     }
-    counts["mentioned"] = MentionNotice.objects.filter(user_id=viewer.user_id, read_at__isnull=True).count()
-    return counts
+
+
+def _capped(rows):
+    return rows.values("pk")[:COUNT_CAP].count()
 
 
 def thread(conversation: Conversation):

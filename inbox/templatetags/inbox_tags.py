@@ -49,3 +49,11 @@ def audit_text(event):
 @register.filter
 def feeling_name(label):
     return FEELINGS.get(label, label)
+
+
+@register.filter
+def capped(count):
+    """A tab's count, "99+" past the cap it was counted to."""
+    from inbox.selectors import COUNT_CAP
+
+    return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else count
