@@ -43,14 +43,9 @@ parser.add_argument(
 )
 args = parser.parse_args()
 
-if args.reuse:
-    import django
+from bench.support import fresh_database  # noqa: E402
 
-    django.setup()
-else:
-    from bench.support import fresh_database
-
-    fresh_database()
+fresh_database(keep=args.reuse)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402

@@ -410,8 +410,9 @@ def _stop_clock(conversation, reply, answered_at):
     policy = conversation.sla_policy or sla.default_policy()
     seconds, business_seconds = sla.waited(policy, conversation.waiting_since, answered_at)
     on_time = answered_at <= conversation.response_due_at
+    first = conversation.first_response_seconds is None
     reply.response_seconds, reply.response_business_seconds = seconds, business_seconds
-    if conversation.first_response_seconds is None:
+    if first:
         conversation.first_response_seconds = seconds
         conversation.first_response_business_seconds = business_seconds
     conversation.last_response_seconds = seconds
@@ -442,6 +443,7 @@ def _stop_clock(conversation, reply, answered_at):
         response_seconds=seconds,
         response_business_seconds=business_seconds,
         on_time=on_time,
+        first=first,
     )
 
 

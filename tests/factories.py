@@ -15,8 +15,8 @@ PASSWORD = "correct horse battery"
 
 
 @functools.cache
-def _hashed_password():
-    return make_password(PASSWORD)
+def _hashed(raw):
+    return make_password(raw)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -32,8 +32,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
-    # Hashing is slow on purpose; one hash serves every test user.
-    password = factory.LazyFunction(lambda: _hashed_password())
+    # Hashing is slow on purpose; one hash per distinct password serves every test user.
+    password = factory.Transformer(PASSWORD, transform=_hashed)
 
 
 class AgentFactory(factory.django.DjangoModelFactory):

@@ -87,7 +87,7 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/inbox/");
+    socket = new WebSocket(scheme + location.host + "/ws/supervisor/");
     socket.addEventListener("message", (message) => {
       let event;
       try {
