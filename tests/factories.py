@@ -2,6 +2,7 @@ import functools
 from datetime import timedelta
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -14,8 +15,12 @@ from inbox.models import Contact, Conversation
 PASSWORD = "correct horse battery"
 
 
-@functools.cache
 def _hashed(raw):
+    return _hashed_with(raw, tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _hashed_with(raw, hashers):
     return make_password(raw)
 
 

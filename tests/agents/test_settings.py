@@ -23,12 +23,6 @@ SECRET = "s3cr3t-Token-that-must-never-leak-9f2b"
 # ------------------------------------------------------------------ personas and helpers
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """Every persona has a password; the production hasher would take most of the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin(client):
     profile = AgentFactory(role=Role.ADMIN)

@@ -10,15 +10,9 @@ from tests.factories import AgentFactory, ChannelFactory, ConversationFactory, T
 # Test modules take everything with `from tests.api import *`: pytest finds fixtures by name
 # in the module that uses them.
 __all__ = [
-    "fast_password_hashing", "client_for", "results", "ids",
+    "client_for", "results", "ids",
     "team", "other_team", "agent", "outsider", "supervisor", "admin", "channel", "conversation",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Personas are made by the dozen; real password hashing would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_for(user=None) -> APIClient:

@@ -13,7 +13,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from agents.models import Role
 from inbox.models import Direction, Label, Message, Status, Visibility
-from tests.api import fast_password_hashing  # noqa: F401 (autouse fixture)
 from tests.api import client_for
 from tests.factories import AgentFactory, ChannelFactory, ContactFactory, ConversationFactory, TeamFactory
 
