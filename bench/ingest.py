@@ -83,8 +83,9 @@ def run_plain_insert(channel, pages):
     conversation_id, contact_id = 1, 1
     sql = (
         "INSERT INTO bench_plain_message (conversation_id, channel_id, direction, visibility, external_id,"
-        " parent_external_id, author_contact_id, text, language, url, sent_at, created_at, delivery,"
-        " delivery_error) VALUES (%s, %s, 'in', 'public', %s, %s, %s, %s, %s, '', %s, now(), '', '')"
+        " parent_external_id, thread_external_id, author_contact_id, text, language, url, sent_at, created_at,"
+        " delivery, delivery_error, delivery_attempts, sentiment_label)"
+        " VALUES (%s, %s, 'in', 'public', %s, %s, '', %s, %s, %s, '', %s, now(), '', '', 0, '')"
         " ON CONFLICT DO NOTHING"
     )
     started = time.perf_counter()
