@@ -88,7 +88,7 @@ def conversations_for(viewer: Viewer, query: ListQuery):
 
 
 AUTHORS_MATCHED = 200
-MESSAGES_LISTED = 2000
+MESSAGES_LISTED = 500
 
 
 def matching(text):
