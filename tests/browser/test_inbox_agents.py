@@ -98,6 +98,7 @@ def test_two_agents_work_one_conversation_live(open_inbox, channel, first_tier, 
     ana_page.screenshot(path=SCREENSHOTS / f"conversation-{language}.png")
     ana_page.locator("form.composer button[type=submit]").click()
     expect(ben_page.locator("#conversation-pane .message.out")).to_contain_text("I'm on it" if language == "en" else "Ana")
+    ben_page.screenshot(path=SCREENSHOTS / f"inbox-{language}.png")
 
     expect(ana_page.locator("#conversation-pane .message.out .delivery-sent")).to_be_visible()
     ana_page.locator("[data-open=escalate-dialog]").click()
@@ -106,7 +107,6 @@ def test_two_agents_work_one_conversation_live(open_inbox, channel, first_tier, 
     ana_page.locator("#escalate-dialog button[type=submit]").click()
     expect(row(ana_page, "My router")).to_have_count(0)
     expect(row(carla_page, "My router")).to_be_visible()
-    ben_page.screenshot(path=SCREENSHOTS / f"inbox-{language}.png")
 
 
 def test_who_is_typing_shows_while_typing(open_inbox, channel, first_tier):
