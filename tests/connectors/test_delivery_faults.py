@@ -6,7 +6,7 @@ from connectors.tasks import poll_channel
 from inbox.actions import reply
 from inbox.models import Conversation, Delivery, Message
 from tests.conftest import wait_for
-from tests.connectors.networks import REPLYING, network, network_channel  # noqa: F401 (fixtures)
+from tests.connectors.networks import REPLYING
 from tests.factories import AgentFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.parametrize("network", REPLYING, indirect=True)]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from connectors.models import Channel, Health
 from connectors.tasks import poll_channel, poll_due_channels
 from inbox.models import Message
-from tests.connectors.networks import POLLING, network, network_channel  # noqa: F401 (fixtures)
+from tests.connectors.networks import POLLING
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("network", POLLING, indirect=True)]

@@ -4,7 +4,7 @@ import pytest
 
 from connectors.models import WebhookEvent
 from inbox.models import Message
-from tests.connectors.networks import PUSHING, network, network_channel  # noqa: F401 (fixtures)
+from tests.connectors.networks import PUSHING
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("network", PUSHING, indirect=True)]
 
