@@ -5,6 +5,8 @@ PostgreSQL only (SQLite cannot order an index NULLS LAST); the SQLite demo is sm
 
 from django.db import migrations
 
+from inbox.postgres_indexes import postgres_indexes
+
 ORDER = "response_due_at ASC NULLS LAST, last_message_at DESC NULLS LAST, id"
 ACTIVE = "WHERE status IN ('open', 'pending')"
 INDEXES = {
@@ -14,18 +16,6 @@ INDEXES = {
 }
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, definition in INDEXES.items():
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("inbox", "0009_starter_canned_responses")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_indexes(INDEXES)]

@@ -5,6 +5,8 @@ PostgreSQL only, like 0010.
 
 from django.db import migrations
 
+from inbox.postgres_indexes import postgres_indexes
+
 ACTIVE = "WHERE status IN ('open', 'pending')"
 INDEXES = {
     "conversation_team_newest_idx": "ON inbox_conversation (team_id, last_message_at DESC NULLS LAST, id DESC)",
@@ -15,18 +17,6 @@ INDEXES = {
 }
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, definition in INDEXES.items():
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("inbox", "0010_queue_indexes")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_indexes(INDEXES)]

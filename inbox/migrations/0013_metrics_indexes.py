@@ -3,6 +3,8 @@ million conversations). PostgreSQL only: covering INCLUDE columns and partial in
 
 from django.db import migrations
 
+from inbox.postgres_indexes import postgres_indexes
+
 INDEXES = {
     "event_kind_time_idx": "ON inbox_conversationevent (kind, created_at) INCLUDE (conversation_id, actor_id)",
     "event_responded_idx": "ON inbox_conversationevent (conversation_id, id) WHERE kind = 'responded'",
@@ -19,18 +21,6 @@ INDEXES = {
 }
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name, definition in INDEXES.items():
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [("inbox", "0012_unassigned_queue_index")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_indexes(INDEXES)]
