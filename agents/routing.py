@@ -1,7 +1,6 @@
 """Where a conversation goes: the routing rules, then the channel's default team; its
 priority; and the agent who takes it."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +9,7 @@ from agents.assignment import assign, pick_agent, previous_agent
 from agents.models import RoutingRule
 from inbox import events
 from inbox.actions import analyse_new_messages, apply_sla_policy, audit
-from inbox.models import Conversation, Priority, Status
+from inbox.models import Conversation, Status
 from inbox.sla import Policies
 
 
@@ -66,24 +65,14 @@ def _apply_rules(conversation, message, enabled_rules) -> int | None:
     )
     if enabled_rules is None:
         enabled_rules = list(RoutingRule.objects.filter(enabled=True).prefetch_related("add_labels"))
-    agent_id = None
-    for rule in enabled_rules:
-        if not rules.matches(rule, facts):
-            continue
-        if rule.set_team_id and conversation.team_id is None:
-            conversation.team_id = rule.set_team_id
-        if rule.set_priority and rule.set_priority > conversation.priority:
-            conversation.priority = rule.set_priority
-        labels = list(rule.add_labels.all())
-        if labels:
-            conversation.labels.add(*labels)
-        agent_id = agent_id or rule.assign_to_id
+    decision = rules.decide(enabled_rules, facts, conversation.priority)
+    if decision.team_rule and conversation.team_id is None:
+        conversation.team_id = decision.team_rule.set_team_id
+    conversation.priority = decision.priority
+    if decision.labels:
+        conversation.labels.add(*decision.labels)
+    for rule in decision.fired:
         audit(conversation, "rule_applied", rule=rule.pk, name=rule.name, message=message.pk)
-    if _influential(contact) and facts.sentiment == "negative" and conversation.priority < Priority.HIGH:
-        conversation.priority = Priority.HIGH
+    if decision.opinion_leader:
         audit(conversation, "priority_raised", reason="negative message from an opinion leader", message=message.pk)
-    return agent_id
-
-
-def _influential(contact) -> bool:
-    return contact.verified or contact.followers >= settings.OPINION_LEADER_FOLLOWERS
+    return decision.agent_id

@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -22,7 +21,7 @@ from agents import settings_actions as actions
 from agents import settings_forms as forms
 from agents.access import role_required
 from agents.models import AgentProfile, Role, RoutingRule, SettingsChange, Team
-from agents.rules import Facts, matches
+from agents.rules import Facts, decide, matches
 from connectors.base import ConnectorError
 from connectors.models import Channel, ChannelKind
 from connectors.registry import connector_for
@@ -473,10 +472,9 @@ def _failed_conditions(rule, facts) -> list[str]:
 
 
 def preview_routing(data) -> Preview:
-    """What routing would do with a sample message: the same analysis, the same
-    agents.rules.matches over the enabled rules in order, the same precedence as
-    agents.routing (first team and agent win, highest priority, labels add up, the
-    channel's default team catches the rest, opinion leaders' complaints go high). Reads only."""
+    """What routing would do with a sample message: the same analysis and the same
+    agents.rules.decide as agents.routing; the channel's default team catches the rest.
+    Reads only."""
     hint = data.get("language") or ""
     language, feeling = analysis.analyse(data["text"], hint=hint)
     language = language or hint
@@ -493,27 +491,24 @@ def preview_routing(data) -> Preview:
         public=not data.get("private"),
         contact_label_ids=frozenset(label.pk for label in data.get("contact_labels") or []),
     )
-    enabled = RoutingRule.objects.filter(enabled=True).select_related("set_team", "assign_to").prefetch_related("add_labels")
-    result = Preview(language=language, sentiment=feeling, trials=[])
+    enabled = list(
+        RoutingRule.objects.filter(enabled=True).select_related("set_team", "assign_to").prefetch_related("add_labels")
+    )
+    decision = decide(enabled, facts, Priority.NORMAL)
+    result = Preview(language=language, sentiment=feeling, trials=[], priority=decision.priority, labels=decision.labels)
     for rule in enabled:
-        fired = matches(rule, facts)
+        fired = rule in decision.fired
         rule.set_priority_label = _priority_label(rule.set_priority)
         result.trials.append(RuleTrial(rule, fired, [] if fired else _failed_conditions(rule, facts)))
-        if not fired:
-            continue
-        if rule.set_team_id and result.team is None:
-            result.team, result.team_reason = rule.set_team, rule.name
-        if rule.set_priority and rule.set_priority > result.priority:
-            result.priority, result.priority_reason = rule.set_priority, rule.name
-        for label in rule.add_labels.all():
-            if label not in result.labels:
-                result.labels.append(label)
-        result.agent = result.agent or rule.assign_to
-    if result.team is None and channel is not None and channel.default_team_id:
+    if decision.team_rule:
+        result.team, result.team_reason = decision.team_rule.set_team, decision.team_rule.name
+    elif channel is not None and channel.default_team_id:
         result.team, result.team_reason = channel.default_team, _("the channel's default team")
-    influential = verified or followers >= settings.OPINION_LEADER_FOLLOWERS
-    if influential and feeling.label == "negative" and result.priority < Priority.HIGH:
-        result.priority, result.priority_reason = Priority.HIGH, _("a negative message from an opinion leader")
+    if decision.opinion_leader:
+        result.priority_reason = _("a negative message from an opinion leader")
+    elif decision.priority_rule:
+        result.priority_reason = decision.priority_rule.name
+    result.agent = next((rule.assign_to for rule in decision.fired if rule.assign_to_id), None)
     return result
 
 
