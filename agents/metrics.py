@@ -1,5 +1,5 @@
 """Supervisor metrics: the one query module behind the SLA dashboard, its CSV exports and
-(later) the API. Every definition here is written out in docs/metrics.md; change both
+the metrics API. Every definition here is written out in docs/metrics.md; change both
 together.
 
 Each metric is one aggregate query (PostgreSQL computes medians with `percentile_cont`),
@@ -21,11 +21,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     DateTimeField,
-    Exists,
     F,
     Func,
     IntegerField,
@@ -35,10 +32,8 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from agents.models import AgentProfile, CrisisAlert, Presence, Team
@@ -46,7 +41,6 @@ from connectors.models import Channel
 from inbox.models import Conversation, ConversationEvent, Delivery, Direction, Message, SLAState, Status, Visibility
 
 # The audit rows the metrics read (written by inbox.actions and agents.escalation).
-RESPONDED = "responded"
 REOPENED = "reopened"
 ESCALATED = "escalated"
 BREACHED = "sla_breached"
@@ -282,29 +276,15 @@ class Responses:
         return ResponseStats(self.first.count + self.next.count, self.first.on_time + self.next.on_time)
 
 
-def response_events(period: Period, filters: Filters = NO_FILTERS):
-    """One row per response in the period: the `responded` audit row written when the
-    network accepted a reply that stopped a running clock. Annotated with `first` (the
-    conversation's first response ever), `on_time`, `seconds` and `business_seconds`.
-
-    `first` comes from the row itself when it says (data.first), else from whether the
-    conversation has an earlier `responded` row (one index probe per response)."""
-    earlier = ConversationEvent.objects.filter(
-        kind=RESPONDED, conversation_id=OuterRef("conversation_id"), pk__lt=OuterRef("pk")
-    )
-    events = ConversationEvent.objects.filter(
-        filters.through_conversation(assigned=False),
-        kind=RESPONDED,
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-    )
-    if filters.agent_id:
-        events = events.filter(actor_id=filters.agent_id)
-    return events.annotate(
-        first=Coalesce(Cast(KT("data__first"), BooleanField()), ~Exists(earlier)),
-        on_time=Case(When(data__on_time=True, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        seconds=Cast(KT("data__response_seconds"), IntegerField()),
-        business_seconds=Cast(KT("data__response_business_seconds"), IntegerField()),
+def response_messages(period: Period, filters: Filters = NO_FILTERS):
+    """One row per response in the period: a reply whose acceptance by the network stopped
+    a running clock (`Message.response_seconds` set), dated by that acceptance (`sent_at`).
+    The reply carries whether it was the first response and whether it was on time."""
+    return Message.objects.filter(
+        filters.messages(author=True),
+        response_seconds__isnull=False,
+        sent_at__gte=period.start,
+        sent_at__lt=period.end,
     )
 
 
@@ -312,7 +292,12 @@ def response_events(period: Period, filters: Filters = NO_FILTERS):
 def responses(period: Period, filters: Filters = NO_FILTERS) -> Responses:
     """First-response and next-response compliance, with median and p90 response times in
     calendar and in business time: one query."""
-    rows = response_events(period, filters).values("first", "on_time", "seconds", "business_seconds")
+    rows = response_messages(period, filters).values(
+        first=F("response_first"),
+        on_time=F("response_on_time"),
+        seconds=F("response_seconds"),
+        business_seconds=F("response_business_seconds"),
+    )
     kinds = {"first": "first", "next": "NOT first"}
     result = Responses()
     if _in_database():
@@ -694,13 +679,9 @@ def conversations_opened(period: Period, filters: Filters = NO_FILTERS):
 def response_export_rows(period: Period, filters: Filters = NO_FILTERS):
     """The responses of the period with what the per-response export shows."""
     return (
-        response_events(period, filters)
-        .annotate(
-            message_id=Cast(KT("data__message"), IntegerField()),
-            channel_id=F("conversation__channel_id"),
-        )
-        .select_related("conversation__channel", "conversation__team", "actor")
-        .order_by("created_at", "pk")
+        response_messages(period, filters)
+        .select_related("channel", "conversation__team", "author_user")
+        .order_by("sent_at", "pk")
     )
 
 

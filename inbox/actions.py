@@ -380,7 +380,7 @@ def mark_delivered(message_id, external_id, accepted_at, url="") -> Message:
     fields = ["delivery", "delivery_error", "delivery_claimed_at", "external_id", "sent_at", "url"]
     if conversation.waiting_since is not None:
         _stop_clock(conversation, message, accepted_at)
-        fields += ["response_seconds", "response_business_seconds"]
+        fields += ["response_seconds", "response_business_seconds", "response_first", "response_on_time"]
         if conversation.team_id:
             # Answering frees the agent's capacity for the next one waiting in the queue.
             _enqueue_on_commit("agents.assign_waiting", conversation.team_id)
@@ -412,6 +412,7 @@ def _stop_clock(conversation, reply, answered_at):
     on_time = answered_at <= conversation.response_due_at
     first = conversation.first_response_seconds is None
     reply.response_seconds, reply.response_business_seconds = seconds, business_seconds
+    reply.response_first, reply.response_on_time = first, on_time
     if first:
         conversation.first_response_seconds = seconds
         conversation.first_response_business_seconds = business_seconds

@@ -198,6 +198,10 @@ class Message(models.Model):
     # For a public reply: how long the customer had waited when the network accepted it.
     response_seconds = models.PositiveIntegerField(null=True, blank=True)
     response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Set with the two above: whether it was the conversation's first response, and whether
+    # it kept the due time then in force (later policy edits do not rewrite history).
+    response_first = models.BooleanField(null=True, blank=True)
+    response_on_time = models.BooleanField(null=True, blank=True)
     sentiment = models.FloatField(null=True, blank=True)
     sentiment_label = models.CharField(max_length=10, blank=True)  # empty: not analysed yet
     raw = models.JSONField(null=True, blank=True)

@@ -18,3 +18,10 @@ def postgres_indexes(indexes):
                 schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     return migrations.RunPython(create, drop)
+
+
+def retired_postgres_indexes(indexes):
+    """Drop indexes an earlier migration made with `postgres_indexes` (built again when
+    the migration is reversed)."""
+    made = postgres_indexes(indexes)
+    return migrations.RunPython(made.reverse_code, made.code)

@@ -132,6 +132,24 @@ def test_text_from_the_network_is_escaped(as_supervisor, waiting):
     assert "&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in page
 
 
+def test_each_agent_row_ticks_the_teams_they_work_for(as_supervisor):
+    support, sales = TeamFactory(name="Support"), TeamFactory(name="Sales")
+    agent = AgentFactory(teams=[sales]).user
+    page = as_supervisor.get("/supervisor/now/").text
+    row = page[page.index(f'id="agent-{agent.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert f'value="{sales.pk}" checked> Sales' in row
+    assert f'value="{support.pk}"> Support' in row
+
+
+def test_names_people_typed_are_escaped_in_the_actions(as_supervisor, waiting):
+    TeamFactory(name="<b>Team</b>")
+    AgentFactory(user__first_name="<i>Eve</i>", user__last_name="")
+    page = as_supervisor.get("/supervisor/now/").text
+    assert "<b>Team" not in page and "&lt;b&gt;Team&lt;/b&gt;" in page
+    assert "<i>Eve" not in page and "&lt;i&gt;Eve&lt;/i&gt;" in page
+
+
 def test_an_open_crisis_shows_a_banner(as_supervisor):
     channel = ChannelFactory(name="Brand on X")
     CrisisAlert.objects.create(channel=channel, started_at=timezone.now(), negative_count=42, usual_count=4)
@@ -354,7 +372,7 @@ def test_the_conversation_export_in_business_time(as_supervisor, answered):
     assert [row[column] for row in rows] == ["3600", "600", ""]
 
 
-RESPONSE_HEADER = ["response_id", "conversation_id", "message_id", "url", "answered_at", "agent", "team", "channel", "network", "kind"]
+RESPONSE_HEADER = ["message_id", "conversation_id", "url", "answered_at", "agent", "team", "channel", "network", "kind"]
 
 
 def test_the_response_export_has_one_row_per_response(as_supervisor, answered):

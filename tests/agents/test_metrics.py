@@ -26,7 +26,7 @@ from agents import metrics
 from agents.escalation import escalate
 from agents.models import CrisisAlert
 from inbox.actions import ingest, mark_delivered, reopen, reply, resolve, sweep_sla
-from inbox.models import BusinessCalendar, Conversation, ConversationEvent, Message, SLAPolicy, Visibility
+from inbox.models import BusinessCalendar, Conversation, Message, SLAPolicy, Visibility
 from tests.factories import AgentFactory, ChannelFactory, TeamFactory, mention
 
 pytestmark = pytest.mark.django_db
@@ -190,17 +190,13 @@ def test_responses_count_on_the_day_they_were_accepted(week, summarised):
     assert (wednesday.first.count, wednesday.next.count, wednesday.next.median) == (0, 1, 1800)
 
 
-def test_a_responded_row_that_says_whether_it_was_first_is_taken_at_its_word(week, summarised):
-    events = ConversationEvent.objects.filter(kind="responded").order_by("pk")
-    for event in events:
-        event.data["first"] = not ConversationEvent.objects.filter(
-            kind="responded", conversation_id=event.conversation_id, pk__lt=event.pk
-        ).exists()
-        event.save(update_fields=["data"])
+def test_each_response_is_counted_by_the_flags_its_reply_carries(week, summarised):
+    """Whether a reply was first and on time is decided when the clock stops, not re-derived."""
+    Message.objects.filter(conversation=week["c"][3], response_seconds__isnull=False).update(response_first=True)
     result = metrics.responses(WEEK)
-    assert (result.first.count, result.first.median, result.next.count, result.next.median) == (3, 1800, 2, 1500)
-    events.filter(conversation=week["c"][3]).update(data={"first": True, "on_time": True, "response_seconds": 5})
-    assert metrics.responses(WEEK).first.count == 4  # the flag decides, not the order
+    assert (result.first.count, result.next.count) == (4, 1)
+    Message.objects.filter(conversation=week["c"][2], response_seconds__isnull=False).update(response_on_time=True)
+    assert metrics.responses(WEEK).first.on_time == 4
 
 
 def test_responses_by_team_by_agent_and_by_network(week, summarised):
@@ -406,13 +402,13 @@ def test_conversations_opened_in_the_period_with_their_resolution_start(week):
     assert c1.started == at(2, 10)
 
 
-def test_response_export_rows_carry_first_and_message(week):
+def test_response_export_rows_are_the_replies_that_stopped_a_clock(week):
     rows = list(metrics.response_export_rows(WEEK))
-    assert [(r.conversation_id, r.first, r.seconds, r.on_time) for r in rows] == [
+    assert [(r.conversation_id, r.response_first, r.response_seconds, r.response_on_time) for r in rows] == [
         (week["c"][1].pk, True, 1800, True),
         (week["c"][1].pk, False, 1200, True),
         (week["c"][2].pk, True, 10800, False),
         (week["c"][3].pk, True, 600, True),
         (week["c"][3].pk, False, 1800, True),
     ]
-    assert all(Message.objects.filter(pk=r.message_id, response_seconds=r.seconds).exists() for r in rows)
+    assert all(r.direction == "out" and r.author_user_id for r in rows)

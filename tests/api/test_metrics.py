@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inbox.models import ConversationEvent, Direction, Message, SLAState
+from inbox.models import Delivery, Direction, Message, SLAState
 from tests.api import *  # noqa: F403 (personas and clients)
 from tests.factories import ConversationFactory
 
@@ -13,18 +13,19 @@ pytestmark = pytest.mark.django_db
 URL = "/api/metrics/"
 
 
-def responded(conversation, seconds, on_time):
-    ConversationEvent.objects.create(
-        conversation=conversation,
-        kind="responded",
-        data={"response_seconds": seconds, "response_business_seconds": seconds, "on_time": on_time},
+def responded(conversation, seconds, on_time, first=True):
+    """A reply the network accepted that stopped the clock after `seconds`."""
+    Message.objects.create(
+        conversation=conversation, channel=conversation.channel, direction=Direction.OUTBOUND, text="On it",
+        delivery=Delivery.SENT, sent_at=timezone.now(), response_seconds=seconds, response_business_seconds=seconds,
+        response_first=first, response_on_time=on_time,
     )
 
 
 def test_metrics_summarise_responses_volume_and_the_backlog_now(supervisor, channel):
     answered = ConversationFactory(channel=channel)
     responded(answered, 600, True)
-    responded(answered, 9000, False)
+    responded(answered, 9000, False, first=False)
     waiting = ConversationFactory(
         channel=channel, waiting_since=timezone.now() - timedelta(hours=3), sla_state=SLAState.BREACHED
     )

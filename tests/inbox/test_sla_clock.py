@@ -86,6 +86,22 @@ def test_a_reply_accepted_late_by_the_network_counts_when_accepted(channel, agen
     assert conversation.sla_state == SLAState.BREACHED
 
 
+def test_each_reply_that_stops_the_clock_records_whether_it_was_first_and_on_time(channel, agent):
+    conversation = customer_writes(channel, at(2026, 3, 2, 10, 0))
+    first = answered(conversation, agent, at(2026, 3, 2, 12, 30))
+    customer_writes(channel, at(2026, 3, 2, 13, 0), external_id="t2")
+    following = answered(conversation, agent, at(2026, 3, 2, 13, 10))
+    assert (first.response_first, first.response_on_time) == (True, False)
+    assert (following.response_first, following.response_on_time) == (False, True)
+
+
+def test_a_reply_sent_while_no_clock_runs_is_not_a_response(channel, agent):
+    conversation = customer_writes(channel, at(2026, 3, 2, 10, 0))
+    answered(conversation, agent, at(2026, 3, 2, 10, 30))
+    follow_up = answered(conversation, agent, at(2026, 3, 2, 10, 40), text="One more thing")
+    assert (follow_up.response_seconds, follow_up.response_first, follow_up.response_on_time) == (None, None, None)
+
+
 def test_a_note_leaves_the_clock_running(channel, agent):
     conversation = customer_writes(channel, at(2026, 3, 2, 10, 0))
     reply(conversation.pk, agent, "Asking billing", Visibility.NOTE)
