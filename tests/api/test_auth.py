@@ -4,7 +4,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.api import *  # noqa: F403 (personas and clients)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

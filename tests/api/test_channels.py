@@ -7,7 +7,7 @@ from django.db import connection
 
 from agents.models import SettingsChange
 from connectors.models import Channel, Health
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for
 from tests.factories import ChannelFactory
 from tests.fakes.discourse import INVALID_ACCESS, FakeDiscourse, channel_settings
 

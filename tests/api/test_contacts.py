@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for, ids
 from tests.factories import ContactFactory, ConversationFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import timezone
 from agents.models import Role
 from connectors.models import ChannelKind
 from inbox.models import Conversation, ConversationEvent, Direction, Label, Message, Priority, SLAState, Status
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for, results, ids
 from tests.factories import AgentFactory, ChannelFactory, ContactFactory, ConversationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

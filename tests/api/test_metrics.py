@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from inbox.models import Delivery, Direction, Message, SLAState
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db

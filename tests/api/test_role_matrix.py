@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from inbox.models import Status
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db

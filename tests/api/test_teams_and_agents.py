@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile, Presence, SettingsChange, Team
 from inbox.models import Status
-from tests.api import *  # noqa: F403 (personas and clients)
+from tests.api import client_for, results
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
