@@ -24,6 +24,7 @@ from inbox import api as inbox_api
 from inbox.api import MAX_ID, ApiViewSet, ConversationSerializer, channel_kinds
 from inbox.models import Status
 from socialcare.api_errors import DomainErrors, error_responses
+from socialcare.parallel_queries import gather
 
 ERRORS = error_responses(400, 401, 403, 404)
 READ_ERRORS = error_responses(401, 403, 404)
@@ -372,11 +373,19 @@ class MetricsView(DomainErrors, APIView):
         filters = metrics.Filters(
             team_id=data.get("team"), channel_id=data.get("channel"), network=data.get("network", ""), agent_id=data.get("agent")
         )
-        answered = metrics.responses(period, filters)
-        volume = metrics.volume(period, filters)
-        resolution = metrics.resolution(period, filters)
-        incidents = metrics.incidents(period, filters)
-        now = metrics.now_counts(filters)
+        found = gather(
+            {
+                "responses": lambda: metrics.responses(period, filters),
+                "trend": lambda: metrics.sentiment_trend(period, filters),
+                "replies": lambda: metrics.replies_by_day(period, filters),
+                "resolution": lambda: metrics.resolution(period, filters),
+                "incidents": lambda: metrics.incidents(period, filters),
+                "attention": metrics.attention,
+            }
+        )
+        answered, resolution, incidents = found["responses"], found["resolution"], found["incidents"]
+        now = metrics.now_counts(filters, found["attention"])
+        volume = metrics.volume_of(found["trend"], found["replies"])
         summary = {
             "period": {"name": period.name, "first": period.first, "last": period.last, "time_zone": str(period.zone)},
             "responses": {name: _stats(getattr(answered, name)) for name in ("all", "first", "next")},

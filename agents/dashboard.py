@@ -30,6 +30,7 @@ from agents.models import AgentProfile, Presence, Role, Team
 from connectors.models import Channel, ChannelKind
 from inbox.actions import InboxError
 from inbox.models import Conversation
+from socialcare.parallel_queries import gather
 
 supervisor_only = role_required(Role.SUPERVISOR)
 
@@ -133,35 +134,46 @@ def _menus(form: FilterForm) -> dict:
     return menus
 
 
-def _team_boxes(teams, checked: set[int]):
-    """An agent's team checkboxes. Built here rather than in the template: a hundred agents
-    times the teams made this the slowest part of the Now fragment."""
-    return format_html_join(
-        "",
-        '<label><input type="checkbox" name="teams" value="{}"{}> {}</label>',
-        ((team.pk, " checked" if team.pk in checked else "", team.name) for team in teams),
-    )
+def _url_for_each(url_name):
+    """id → the URL `url_name` takes with that id, reversed once: a reverse() per row of
+    the Now section cost more than the row's share of the queries."""
+    marker = 987654321
+    return reverse(url_name, args=[marker]).replace(str(marker), "{}").format
 
 
-def _now_context(selection: Selection) -> dict:
-    filters = selection.filters
-    agents = metrics.agent_load(filters)
-    teams = list(Team.objects.all())
-    for agent in agents:
-        agent.move_url = reverse("dashboard:move-agent", args=[agent.user.pk])
-        agent.presence_url = reverse("dashboard:presence", args=[agent.user.pk])
-        agent.team_boxes = _team_boxes(teams, agent.team_ids)
-    assignable = format_html_join(
-        "", '<option value="{}">{}</option>', ((u.pk, _name(u)) for u in metrics.agents_for_choice())
-    )
+def _now_queries(filters: metrics.Filters) -> dict:
     return {
-        "counts": metrics.now_counts(filters),
-        "backlog": metrics.team_backlog(filters),
+        "attention": metrics.attention,
+        "profiles": lambda: metrics.agent_profiles(filters),
+        "breached": lambda: metrics.breached_conversations(filters),
+        "at_risk": lambda: metrics.at_risk_conversations(filters),
+        "crises": metrics.active_crises,
+        "assignable": lambda: list(metrics.agents_for_choice()),
+        "teams": lambda: list(Team.objects.all()),
+    }
+
+
+def _now_context(selection: Selection, found: dict) -> dict:
+    """The Now section from the answers to _now_queries."""
+    filters, seen = selection.filters, found["attention"]
+    backlog = metrics.team_backlog(filters, seen)
+    agents = metrics.agent_load(filters, seen=seen, profiles=found["profiles"])
+    presence_url, conversation_url = _url_for_each("dashboard:presence"), _url_for_each("inbox:conversation")
+    for agent in agents:
+        agent.presence_url = presence_url(agent.user.pk)
+    for conversation in (*found["breached"], *found["at_risk"]):
+        conversation.url = conversation_url(conversation.pk)
+    return {
+        "counts": metrics.total(row.counts for row in backlog),
+        "backlog": backlog,
         "agents": agents,
-        "breached": metrics.breached_conversations(filters),
-        "at_risk": metrics.at_risk_conversations(filters),
-        "crises": metrics.active_crises(),
-        "assignable_options": assignable,
+        "breached": found["breached"],
+        "at_risk": found["at_risk"],
+        "crises": found["crises"],
+        "assignable_options": format_html_join(
+            "", '<option value="{}">{}</option>', ((user.pk, _name(user)) for user in found["assignable"])
+        ),
+        "teams": found["teams"],
         "next_url": _dashboard_url(selection),
     }
 
@@ -289,14 +301,25 @@ def sentiment_chart(trend: list[metrics.SentimentDay]):
     return _chart(bars, labels, _ticks(100, "%"), "sentiment-title")
 
 
-def _period_context(selection: Selection) -> dict:
+def _period_queries(selection: Selection) -> dict:
     period, filters = selection.period, selection.filters
-    volume, trend = metrics.volume_and_sentiment(period, filters)
+    return {
+        "responses": lambda: metrics.responses(period, filters),
+        "trend": lambda: metrics.sentiment_trend(period, filters),
+        "replies": lambda: metrics.replies_by_day(period, filters),
+        "resolution": lambda: metrics.resolution(period, filters),
+        "incidents": lambda: metrics.incidents(period, filters),
+    }
+
+
+def _period_context(selection: Selection, found: dict) -> dict:
+    """The period section from the answers to _period_queries."""
+    period, responses, trend = selection.period, found["responses"], found["trend"]
+    volume = metrics.volume_of(trend, found["replies"])
     totals = metrics.SentimentDay(period.last)
     for day in trend:
         for name in (*metrics.SENTIMENTS, "unanalysed"):
             setattr(totals, name, getattr(totals, name) + getattr(day, name))
-    responses = metrics.responses(period, filters)
     return {
         "period": period,
         "responses": responses,
@@ -307,8 +330,8 @@ def _period_context(selection: Selection) -> dict:
         ],
         "day_rows": [(day, inbound, outbound, feeling) for (day, inbound, outbound), feeling in zip(volume.days, trend)],
         "volume": volume,
-        "resolution": metrics.resolution(period, filters),
-        "incidents": metrics.incidents(period, filters),
+        "resolution": found["resolution"],
+        "incidents": found["incidents"],
         "sentiment": trend,
         "sentiment_total": totals,
         "volume_chart": volume_chart(volume),
@@ -324,13 +347,20 @@ def _period_context(selection: Selection) -> dict:
 def home(request):
     selection = _selection(request)
     with timezone.override(selection.period.zone):
+        found = gather(
+            {
+                **_now_queries(selection.filters),
+                **_period_queries(selection),
+                "menus": lambda: _menus(selection.form),
+            }
+        )
         context = {
             "form": selection.form,
-            "menus": _menus(selection.form),
+            "menus": found["menus"],
             "selection": selection,
             "query": selection.query,
-            **_now_context(selection),
-            **_period_context(selection),
+            **_now_context(selection, found),
+            **_period_context(selection, found),
         }
         return render(request, "dashboard/home.html", context)
 
@@ -341,7 +371,8 @@ def now(request):
     """The Now section alone, for the live page to swap in when something happened."""
     selection = _selection(request)
     with timezone.override(selection.period.zone):
-        return render(request, "dashboard/_now.html", _now_context(selection))
+        found = gather(_now_queries(selection.filters))
+        return render(request, "dashboard/_now.html", _now_context(selection, found))
 
 
 # --- Actions -------------------------------------------------------------------------------
@@ -366,10 +397,6 @@ def _ids(values) -> list[int]:
     except ValueError:
         return []
     return sorted(ids) if all(i > 0 for i in ids) else []
-
-
-class TeamsForm(forms.Form):
-    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
 
 
 class PresenceForm(forms.Form):
@@ -406,18 +433,26 @@ def reassign(request):
     return _back(request)
 
 
+class MoveForm(forms.Form):
+    agent = forms.ModelMultipleChoiceField(
+        queryset=AgentProfile.objects.select_related("user").order_by("user__username"), to_field_name="user_id"
+    )
+    teams = forms.ModelMultipleChoiceField(queryset=Team.objects.all(), required=False)
+
+
 @supervisor_only
 @require_POST
-def move_agent(request, user_id):
-    """An agent now works for these teams."""
-    profile = get_object_or_404(AgentProfile.objects.select_related("user"), user_id=user_id)
-    form = TeamsForm(request.POST)
+def move_agents(request):
+    """The ticked agents now work for the chosen teams (none: no team)."""
+    form = MoveForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("Choose existing teams."))
-    teams = form.cleaned_data["teams"]
-    actions.move_agent(user_id, [team.pk for team in teams], request.user)
-    names = ", ".join(team.name for team in teams) or _("no team")
-    messages.success(request, _("%(name)s now works for: %(teams)s.") % {"name": _name(profile.user), "teams": names})
+        return HttpResponseBadRequest(_("Tick agents and choose existing teams."))
+    teams, profiles = form.cleaned_data["teams"], form.cleaned_data["agent"]
+    for profile in profiles:
+        actions.move_agent(profile.user_id, [team.pk for team in teams], request.user)
+    names = ", ".join(_name(profile.user) for profile in profiles)
+    teams_text = ", ".join(team.name for team in teams) or _("no team")
+    messages.success(request, _("%(names)s now work for: %(teams)s.") % {"names": names, "teams": teams_text})
     return _back(request)
 
 

@@ -11,6 +11,6 @@ urlpatterns = [
     path("export/conversations.csv", dashboard.export_conversations, name="export-conversations"),
     path("export/responses.csv", dashboard.export_responses, name="export-responses"),
     path("reassign/", dashboard.reassign, name="reassign"),
-    path("agents/<int:user_id>/teams/", dashboard.move_agent, name="move-agent"),
+    path("agents/teams/", dashboard.move_agents, name="move-agents"),
     path("agents/<int:user_id>/presence/", dashboard.set_presence, name="presence"),
 ]

@@ -1,8 +1,9 @@
 """Inbox pages on a large data set: p50/p95 server time and SQL queries per page.
 
-Seeds N conversations with three messages each (bench/dataset.py), then requests the
-list in each view and with each filter, a full-text search, and conversation pages, as an
-agent (and as a supervisor for "All"), through Django's test client in this process.
+Seeds N conversations with their history (bench/dataset.py, shared with
+bench/dashboard.py), then requests the list in each view and with each filter, a full-text
+search, and conversation pages, as an agent (and as a supervisor for "All"), through
+Django's test client in this process.
 
     .venv/bin/python bench/inbox.py --conversations 1000000
     .venv/bin/python bench/inbox.py --keep        # measure again on the data already seeded
@@ -73,13 +74,13 @@ def report(label, client, url):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true", help="measure the data already seeded")
+    parser.add_argument("--keep", action="store_true", help="measure the data already seeded (by this or bench/dashboard.py)")
     args = parser.parse_args()
     if args.keep:
         users = list(get_user_model().objects.filter(username__startswith="agent").order_by("pk"))
-        boss = get_user_model().objects.get(username="supervisor")
+        boss = get_user_model().objects.get(username=dataset.SUPERVISOR)
     else:
-        print(f"bench/inbox.py: seeding {args.conversations} conversations, {3 * args.conversations} messages")
+        print(f"bench/inbox.py: seeding {args.conversations:,} conversations over a year")
         users, boss = dataset.seed(args.conversations, log=print)
     agent, supervisor = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
     agent.force_login(users[0])

@@ -105,7 +105,10 @@ class SLAState(models.TextChoices):
 
 
 class Conversation(models.Model):
-    channel = models.ForeignKey("connectors.Channel", on_delete=models.PROTECT, related_name="conversations")
+    # Indexed below, with the id included.
+    channel = models.ForeignKey(
+        "connectors.Channel", on_delete=models.PROTECT, related_name="conversations", db_index=False
+    )
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
@@ -138,6 +141,9 @@ class Conversation(models.Model):
 
     class Meta:
         indexes = [
+            # Metrics filtered by channel or network reach conversations by channel:
+            # `conversation_id IN (SELECT id … WHERE channel_id …)` reads this index alone.
+            models.Index(fields=["channel"], include=["id"], name="conversation_channel_idx"),
             models.Index(fields=["assignee", "status", "response_due_at"]),
             models.Index(fields=["team", "status", "response_due_at"]),
             # Threading looks up the author's unresolved conversation on a channel.

@@ -32,6 +32,7 @@ PAGES = [
     ("GET", "/supervisor/export/conversations.csv", SUPERVISORS),
     ("GET", "/supervisor/export/responses.csv", SUPERVISORS),
     ("POST", "/supervisor/reassign/", SUPERVISORS),
+    ("POST", "/supervisor/agents/teams/", SUPERVISORS),
     ("POST", "/supervisor/agents/{agent}/presence/", SUPERVISORS),
     ("GET", "/settings/", ADMINS),
     ("GET", "/settings/channels/", ADMINS),

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 UTC = ZoneInfo("UTC")
 PAGES = ["/supervisor/", "/supervisor/now/", "/supervisor/export/conversations.csv", "/supervisor/export/responses.csv"]
-ACTIONS = ["/supervisor/reassign/", "/supervisor/agents/1/teams/", "/supervisor/agents/1/presence/"]
+ACTIONS = ["/supervisor/reassign/", "/supervisor/agents/teams/", "/supervisor/agents/1/presence/"]
 
 
 def at(day, hour, minute=0):
@@ -132,14 +132,16 @@ def test_text_from_the_network_is_escaped(as_supervisor, waiting):
     assert "&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;" in page
 
 
-def test_each_agent_row_ticks_the_teams_they_work_for(as_supervisor):
-    support, sales = TeamFactory(name="Support"), TeamFactory(name="Sales")
+def test_each_agent_row_names_their_teams_and_can_be_ticked_for_a_move(as_supervisor):
+    TeamFactory(name="Support")
+    sales = TeamFactory(name="Sales")
     agent = AgentFactory(teams=[sales]).user
     page = as_supervisor.get("/supervisor/now/").text
     row = page[page.index(f'id="agent-{agent.pk}"') :]
     row = row[: row.index("</tr>")]
-    assert f'value="{sales.pk}" checked> Sales' in row
-    assert f'value="{support.pk}"> Support' in row
+    assert '<td class="teams">Sales</td>' in row
+    assert f'name="agent" value="{agent.pk}" form="move-agents"' in row
+    assert 'id="move-agents"' in page and "> Support</label>" in page
 
 
 def test_names_people_typed_are_escaped_in_the_actions(as_supervisor, waiting):
@@ -283,20 +285,23 @@ def test_reassigning_needs_real_conversations_and_agent(as_supervisor, open_conv
     assert as_supervisor.post("/supervisor/reassign/", {"agent": ""}).status_code == 400
 
 
-def test_a_supervisor_moves_an_agent_to_other_teams(as_supervisor, supervisor):
+def test_a_supervisor_moves_the_ticked_agents_to_other_teams(as_supervisor, supervisor):
     first, second, third = TeamFactory(), TeamFactory(), TeamFactory()
-    agent = AgentFactory(teams=[first])
-    response = as_supervisor.post(f"/supervisor/agents/{agent.user_id}/teams/", {"teams": [second.pk, third.pk]})
+    agent, colleague = AgentFactory(teams=[first]), AgentFactory(teams=[first])
+    response = as_supervisor.post(
+        "/supervisor/agents/teams/", {"agent": [agent.user_id, colleague.user_id], "teams": [second.pk, third.pk]}
+    )
     assert response.status_code == 302
-    assert set(agent.teams.all()) == {second, third}
-    change = SettingsChange.objects.get(area="agent")
+    assert set(agent.teams.all()) == set(colleague.teams.all()) == {second, third}
+    change = SettingsChange.objects.filter(object_id=str(agent.user_id)).get()
     assert (change.actor, change.changes) == (supervisor, {"teams": [[first.pk], sorted([second.pk, third.pk])]})
 
 
-def test_moving_an_agent_needs_existing_teams(as_supervisor):
+def test_moving_agents_needs_ticked_agents_and_existing_teams(as_supervisor):
     agent = AgentFactory()
-    assert as_supervisor.post(f"/supervisor/agents/{agent.user_id}/teams/", {"teams": [999999]}).status_code == 400
-    assert as_supervisor.post("/supervisor/agents/999999/teams/", {"teams": []}).status_code == 404
+    assert as_supervisor.post("/supervisor/agents/teams/", {"agent": agent.user_id, "teams": [999999]}).status_code == 400
+    assert as_supervisor.post("/supervisor/agents/teams/", {"agent": 999999, "teams": []}).status_code == 400
+    assert as_supervisor.post("/supervisor/agents/teams/", {"teams": []}).status_code == 400
 
 
 @pytest.mark.parametrize("presence", [Presence.AWAY, Presence.ONLINE])

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from agents import metrics
 from agents.escalation import escalate
-from agents.models import CrisisAlert
+from agents.models import AgentProfile, CrisisAlert
 from inbox.actions import ingest, mark_delivered, reopen, reply, resolve, sweep_sla
 from inbox.models import BusinessCalendar, Conversation, Message, SLAPolicy, Visibility
 from tests.factories import AgentFactory, ChannelFactory, TeamFactory, mention
@@ -337,6 +337,23 @@ def test_now_counts(week):
     assert counts.oldest_waiting_since == at(5, 10)
     mine = metrics.now_counts(metrics.Filters(agent_id=week["bob"].pk))
     assert (mine.open, mine.unassigned, mine.waiting, mine.at_risk, mine.breached) == (1, 0, 1, 1, 0)
+
+
+def test_now_counts_by_team_channel_and_network(week):
+    team_a, team_b = week["teams"]
+    assert metrics.now_counts(metrics.Filters(team_id=team_a.pk)).open == 0
+    assert metrics.now_counts(metrics.Filters(team_id=team_b.pk)).waiting == 2
+    on_x = metrics.now_counts(metrics.Filters(network="twitter"))
+    assert (on_x.open, on_x.at_risk, on_x.breached, on_x.oldest_waiting_since) == (1, 1, 0, at(5, 11))
+    on_demo = metrics.now_counts(metrics.Filters(channel_id=week["demo"].pk))
+    assert (on_demo.open, on_demo.unassigned, on_demo.breached) == (1, 1, 1)
+
+
+def test_an_agents_load_counts_every_open_conversation_of_theirs_whatever_the_filter(week):
+    team_a = week["teams"][0]
+    AgentProfile.objects.get(user=week["bob"]).teams.add(team_a)
+    loads = {a.user: a.load for a in metrics.agent_load(metrics.Filters(team_id=team_a.pk))}
+    assert loads[week["bob"]] == 1  # C5 is team B's, still on Bob's desk
 
 
 def test_a_conversation_answered_late_is_not_breached_now(week):
