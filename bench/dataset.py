@@ -331,8 +331,10 @@ def _insert_select(model, expressions, tail):
 HEAVY = {
     "message_text_search_idx": "CREATE INDEX message_text_search_idx ON inbox_message"
     " USING gin (to_tsvector('simple'::regconfig, COALESCE(text, '')))",
-    "contact_handle_trgm_idx": "CREATE INDEX contact_handle_trgm_idx ON inbox_contact USING gin (handle gin_trgm_ops)",
-    "contact_name_trgm_idx": "CREATE INDEX contact_name_trgm_idx ON inbox_contact USING gin (name gin_trgm_ops)",
+    "contact_handle_search_idx": "CREATE INDEX contact_handle_search_idx ON inbox_contact"
+    " USING gin (UPPER(handle::text) gin_trgm_ops)",
+    "contact_name_search_idx": "CREATE INDEX contact_name_search_idx ON inbox_contact"
+    " USING gin (UPPER(name::text) gin_trgm_ops)",
 }
 
 

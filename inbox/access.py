@@ -35,6 +35,15 @@ class Viewer:
             return Conversation.objects.all()
         return Conversation.objects.filter(Q(assignee_id=self.user_id) | Q(team_id__in=self.team_ids))
 
+    # Parts of the above a list may start from. Spelled alone, without the other side of
+    # the OR, they let PostgreSQL estimate the rows right and walk the list's index.
+
+    def assigned_to_them(self):
+        return Conversation.objects.filter(assignee_id=self.user_id)
+
+    def of_their_teams(self):
+        return Conversation.objects.filter(team_id__in=self.team_ids)
+
 
 def viewer_for(user) -> Viewer:
     """The user's role and teams; anyone without an agent profile has no inbox."""

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from inbox.access import Viewer
-from inbox.models import Contact, Conversation, ConversationEvent, Direction, Message, MentionNotice, Status
+from inbox.models import Contact, Conversation, ConversationEvent, Direction, Label, Message, MentionNotice, Status
 
 LIST_SIZE = 30
 VIEWS = ("mine", "teams", "unassigned", "mentioned", "all")
@@ -61,9 +61,9 @@ class ListQuery:
 def conversations_for(viewer: Viewer, query: ListQuery):
     conversations = viewer.conversations()
     if query.view == "mine":
-        conversations = conversations.filter(assignee_id=viewer.user_id)
+        conversations = viewer.assigned_to_them()
     elif query.view == "teams":
-        conversations = conversations.filter(team_id__in=viewer.team_ids)
+        conversations = viewer.of_their_teams()
     elif query.view == "unassigned":
         # Unassigned ones an agent sees are their teams' (the queue index serves it).
         conversations = conversations.filter(assignee__isnull=True)
@@ -77,14 +77,24 @@ def conversations_for(viewer: Viewer, query: ListQuery):
         "channel_id": query.channel,
         "channel__kind": query.network,
         "priority": query.priority,
-        "labels__name": query.label,
         "language": query.language,
         "sla_state": query.sla,
     }
     conversations = conversations.filter(**{k: v for k, v in exact.items() if v})
+    if query.label:
+        conversations = conversations.filter(pk__in=labelled(query.label))
     if query.q:
         conversations = conversations.filter(matching(query.q))
     return conversations
+
+
+def labelled(name):
+    """The ids of the conversations carrying the label. The label's id is looked up first:
+    given it, PostgreSQL walks the list's ordered index and probes each row's labels,
+    stopping after a page; given only the name it cannot tell how common the label is, and
+    read every labelled conversation before sorting (0.1 s at a million conversations)."""
+    label_ids = list(Label.objects.filter(name=name).values_list("pk", flat=True))
+    return Conversation.labels.through.objects.filter(label_id__in=label_ids).values("conversation_id")
 
 
 AUTHORS_MATCHED = 200

@@ -147,6 +147,11 @@ def test_filter_by_label(supervisor, channel):
     assert ids(client_for(supervisor).get(URL, {"label": "refund"})) == [labelled.pk]
 
 
+def test_filter_by_a_label_nobody_uses_lists_nothing(supervisor, channel):
+    ConversationFactory(channel=channel).labels.add(Label.objects.create(name="refund"))
+    assert ids(client_for(supervisor).get(URL, {"label": "legal"})) == []
+
+
 def test_filter_by_sla_state(supervisor, channel):
     ConversationFactory(channel=channel, sla_state=SLAState.OK)
     late = ConversationFactory(channel=channel, sla_state=SLAState.BREACHED)
