@@ -48,12 +48,12 @@ def seed(count):
         )
         cursor.execute(
             "INSERT INTO inbox_conversation (channel_id, contact_id, status, priority, team_id, sla_policy_id,"
-            " waiting_since, response_due_at, warning_at, sla_state, preview, last_message_at, created_at, updated_at,"
-            " escalation_level, escalation_reason)"
+            " waiting_since, response_due_at, warning_at, sla_state, preview, language, last_message_at, created_at,"
+            " updated_at, escalation_level, escalation_reason)"
             " SELECT %s, c.id, 'open', 2, %s, %s, w, w + interval '2 hours', w + interval '90 minutes',"
             "   CASE WHEN w + interval '2 hours' <= now() THEN 'breached'"
             "        WHEN w + interval '90 minutes' <= now() THEN 'warning' ELSE 'ok' END,"
-            "   'Where is my order?', w, w, w, 0, ''"
+            "   'Where is my order?', 'en', w, w, w, 0, ''"
             " FROM (SELECT id, now() - (random() * interval '2 hours') AS w FROM inbox_contact) AS c",
             [channel.pk, team.pk, policy.pk],
         )
