@@ -250,11 +250,22 @@ def _ticks(top, unit=""):
     ]
 
 
+def _nice_top(value: int) -> int:
+    """The chart's top: the first of 2, 4, 10, 20, 40, 100, … at or above `value`, so that
+    the middle tick is a whole number and the scale reads at a glance."""
+    scale = 1
+    while True:
+        for top in (2 * scale, 4 * scale, 10 * scale):
+            if top >= value:
+                return top
+        scale *= 10
+
+
 def volume_chart(volume: metrics.Volume):
     """Messages in and out per day, side by side."""
     days = [day for day, _in, _out in volume.days]
     slot, labels = _axis(days)
-    top = max([max(i, o) for _day, i, o in volume.days] + [1])
+    top = _nice_top(max(max(i, o) for _day, i, o in volume.days))
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     bars = []
     for n, (day, inbound, outbound) in enumerate(volume.days):

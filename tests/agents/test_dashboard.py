@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from agents import metrics
+from agents.dashboard import volume_chart
 from agents.models import AgentProfile, CrisisAlert, Presence, Role, SettingsChange
 from inbox.actions import resolve
 from inbox.models import BusinessCalendar, Conversation, ConversationEvent, SLAPolicy, SLAState
@@ -427,3 +430,10 @@ async def test_the_exports_stream_asynchronously_under_asgi(async_client, answer
     assert response.status_code == 200
     body = b"".join([chunk async for chunk in response.streaming_content]).decode()
     assert len(list(csv.reader(io.StringIO(body)))) == 3
+
+
+@pytest.mark.parametrize(("most", "ticks"), [(0, ["0", "1", "2"]), (3, ["0", "2", "4"]), (31, ["0", "20", "40"]), (400, ["0", "200", "400"])])
+def test_the_volume_chart_scale_ends_on_a_round_number_with_a_whole_middle_tick(most, ticks):
+    days = [(date(2026, 3, 2), most, 0), (date(2026, 3, 3), 0, 1)]
+    svg = str(volume_chart(metrics.Volume(most, 1, days)))
+    assert re.findall(r'class="tick"[^>]*>([^<]*)</text>', svg) == ticks

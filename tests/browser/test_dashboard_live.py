@@ -3,6 +3,7 @@ past its due time: the breach shows up on the page without a reload."""
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,6 +16,7 @@ from inbox.sla import default_policy
 from tests.factories import PASSWORD, AgentFactory, ChannelFactory, mention
 
 HOSTILE = "<img src=x onerror=alert(1)>"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -57,3 +59,5 @@ def test_a_breach_appears_on_the_open_dashboard_without_a_reload(dashboard):
     expect(page.locator("#now-breached")).to_have_text("1")
     assert page.evaluate("window.sameDocument") is True
     assert page.locator("#now img").count() == 0
+    page.set_viewport_size({"width": 1400, "height": 1100})
+    page.screenshot(path=SCREENSHOTS / "dashboard-en.png", full_page=True)
