@@ -437,3 +437,10 @@ def test_the_volume_chart_scale_ends_on_a_round_number_with_a_whole_middle_tick(
     days = [(date(2026, 3, 2), most, 0), (date(2026, 3, 3), 0, 1)]
     svg = str(volume_chart(metrics.Volume(most, 1, days)))
     assert re.findall(r'class="tick"[^>]*>([^<]*)</text>', svg) == ticks
+
+
+def test_in_spanish_the_period_ends_hasta_and_the_open_count_is_plural(as_supervisor, supervisor):
+    AgentProfile.objects.filter(user=supervisor).update(language="es")
+    page = as_supervisor.get("/supervisor/").text
+    assert "Hasta <input" in page and "Desde <input" in page
+    assert '<span class="name">Abiertas</span>' in page
