@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -327,8 +328,32 @@ def sla_policy_move(request, pk):
     return redirect("settings:sla")
 
 
+def _asks_first(model, section, consequence, name="name"):
+    """A deletion view that a GET only asks about: the lists link here, and only the POST
+    of the page this renders deletes, so no single click loses a setting. `section` is
+    also the name of the list to go back to."""
+
+    def wrap(view):
+        @wraps(view)
+        def asked(request, pk):
+            if request.method == "POST":
+                return view(request, pk)
+            doomed = get_object_or_404(model, pk=pk)
+            context = {
+                "section": section,
+                "name": getattr(doomed, name),
+                "consequence": consequence,
+                "cancel_url": reverse(f"settings:{section}"),
+            }
+            return render(request, "settings/confirm_delete.html", context)
+
+        return require_http_methods(["GET", "POST"])(asked)
+
+    return wrap
+
+
 @admin_only
-@require_POST
+@_asks_first(SLAPolicy, "sla", gettext_lazy("Conversations it covers follow the next policy that matches them."))
 def sla_policy_delete(request, pk):
     get_object_or_404(SLAPolicy, pk=pk)
     try:
@@ -364,7 +389,7 @@ def calendar_form(request, pk=None):
 
 
 @admin_only
-@require_POST
+@_asks_first(BusinessCalendar, "calendars", gettext_lazy("Policies that use it will count 24/7."))
 def calendar_delete(request, pk):
     get_object_or_404(BusinessCalendar, pk=pk)
     actions.delete_calendar(request.user, pk)
@@ -414,7 +439,7 @@ def routing_rule_move(request, pk):
 
 
 @admin_only
-@require_POST
+@_asks_first(RoutingRule, "rules", gettext_lazy("New conversations will no longer be routed by it."))
 def routing_rule_delete(request, pk):
     get_object_or_404(RoutingRule, pk=pk)
     actions.delete_routing_rule(request.user, pk)
@@ -548,7 +573,7 @@ def canned_response_form(request, pk=None):
 
 
 @admin_only
-@require_POST
+@_asks_first(CannedResponse, "canned", gettext_lazy("Agents will no longer find it in the composer."), name="title")
 def canned_response_delete(request, pk):
     get_object_or_404(CannedResponse, pk=pk)
     actions.delete_canned_response(request.user, pk)

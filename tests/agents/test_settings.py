@@ -106,15 +106,19 @@ PAGES = [
     "/settings/sla/",
     "/settings/sla/new/",
     "/settings/sla/{policy}/",
+    "/settings/sla/{policy}/delete/",
     "/settings/calendars/",
     "/settings/calendars/new/",
     "/settings/calendars/{calendar}/",
+    "/settings/calendars/{calendar}/delete/",
     "/settings/rules/",
     "/settings/rules/new/",
     "/settings/rules/{rule}/",
+    "/settings/rules/{rule}/delete/",
     "/settings/canned/",
     "/settings/canned/new/",
     "/settings/canned/{canned}/",
+    "/settings/canned/{canned}/delete/",
     "/settings/audit/",
 ]
 
@@ -868,3 +872,27 @@ def test_the_audit_log_lists_changes_newest_first_and_filters_by_area(client, ad
     assert admin.username in rows
     filtered = client.get("/settings/audit/?area=team").text.partition("<tbody>")[2]
     assert "Billing" in filtered and "Order late" not in filtered
+
+
+def one_to_delete(kind):
+    """(url, model, pk) of a fresh setting of this kind."""
+    if kind == "sla":
+        made = SLAPolicy.objects.create(name="Gone soon", position=1)
+    elif kind == "calendars":
+        made = BusinessCalendar.objects.create(name="Gone soon", time_zone="UTC", hours={})
+    elif kind == "rules":
+        made = RoutingRule.objects.create(name="Gone soon")
+    else:
+        made = CannedResponse.objects.create(title="Gone soon", text_en="Bye", text_es="Adiós")
+    return f"/settings/{kind}/{made.pk}/delete/", type(made), made.pk
+
+
+@pytest.mark.parametrize("kind", ["sla", "calendars", "rules", "canned"])
+def test_a_deletion_asks_first_and_deletes_only_when_confirmed(client, admin, kind):
+    url, model, pk = one_to_delete(kind)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Delete “Gone soon”?" in page.text and 'method="post"' in page.text
+    assert model.objects.filter(pk=pk).exists()
+    client.post(url)
+    assert not model.objects.filter(pk=pk).exists()
