@@ -9,6 +9,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="inbox:home", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("inbox/", include("inbox.urls")),
     path("inbox/", include("agents.inbox_urls")),
     path("supervisor/", include("agents.dashboard_urls")),

@@ -16,6 +16,7 @@ SUPERVISORS = dict(zip(PERSONAS, [LOGIN, FORBIDDEN, FORBIDDEN, OK, OK]))
 ADMINS = dict(zip(PERSONAS, [LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK]))
 
 PAGES = [
+    ("GET", "/account/password/", EVERYONE),
     ("GET", "/inbox/", EVERYONE),
     ("GET", "/inbox/rows/", EVERYONE),
     ("GET", "/inbox/?view=unassigned&q=router", EVERYONE),
