@@ -20,7 +20,7 @@ from agents.assignment import unassign
 from agents.models import AgentProfile, Presence, Role, RoutingRule, SettingsChange, Team
 from connectors import actions as connector_actions
 from connectors.models import Channel, Health
-from inbox.models import BusinessCalendar, CannedResponse, Conversation, SLAPolicy, Status
+from inbox.models import BusinessCalendar, CannedResponse, Conversation, Label, SLAPolicy, Status
 
 
 class SettingsError(Exception):
@@ -407,3 +407,20 @@ def save_canned_response(actor, pk, data) -> CannedResponse:
 @transaction.atomic
 def delete_canned_response(actor, pk):
     _delete(actor, "canned_response", CannedResponse, pk)
+
+
+# ------------------------------------------------------------------ labels
+
+
+@transaction.atomic
+def save_label(actor, pk, data) -> Label:
+    return _save_model(actor, "label", Label, pk, data)
+
+
+@transaction.atomic
+def delete_label(actor, pk):
+    """The label comes off every conversation; a routing rule whose condition names it
+    would go with it, so that rule has to change first."""
+    if RoutingRule.objects.filter(contact_label_id=pk).exists():
+        raise SettingsError(_("A routing rule's condition uses this label: change or delete that rule first."))
+    _delete(actor, "label", Label, pk)

@@ -780,7 +780,29 @@ def validate_variables(text):
         )
 
 
-class CannedResponseForm(StyledMixin, forms.ModelForm):
+class PlainModelForm(StyledMixin, forms.ModelForm):
+    """A settings form whose values are its model fields as cleaned."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class LabelForm(PlainModelForm):
+    color = forms.RegexField(
+        label=_("Colour"), regex=r"^#[0-9a-fA-F]{6}$", widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": _("A colour is # and six hexadecimal digits, like #607d8b.")},
+    )
+
+    class Meta:
+        model = Label
+        fields = ["name", "color"]
+
+
+class CannedResponseForm(PlainModelForm):
     class Meta:
         model = CannedResponse
         fields = ["title", "shortcut", "text_es", "text_en"]
@@ -791,7 +813,3 @@ class CannedResponseForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("text_es", "text_en"):
             self.fields[name].validators.append(validate_variables)
-        self._style()
-
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}

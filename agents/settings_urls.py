@@ -44,6 +44,10 @@ urlpatterns = [
     path("canned/new/", views.canned_response_form, name="canned-create"),
     path("canned/<int:pk>/", views.canned_response_form, name="canned-edit"),
     path("canned/<int:pk>/delete/", views.canned_response_delete, name="canned-delete"),
+    path("labels/", views.labels, name="labels"),
+    path("labels/new/", views.label_form, name="label-create"),
+    path("labels/<int:pk>/", views.label_form, name="label-edit"),
+    path("labels/<int:pk>/delete/", views.label_delete, name="label-delete"),
     # Audit log
     path("audit/", views.audit_log, name="audit"),
 ]

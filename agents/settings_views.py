@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from connectors.base import ConnectorError
 from connectors.models import Channel, ChannelKind
 from connectors.registry import connector_for
 from inbox import analysis
-from inbox.models import BusinessCalendar, CannedResponse, Priority, SLAPolicy
+from inbox.models import BusinessCalendar, CannedResponse, Label, Priority, SLAPolicy
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def _areas():
         ("calendar", gettext_lazy("Business calendars")),
         ("routing_rule", gettext_lazy("Routing rules")),
         ("canned_response", gettext_lazy("Canned responses")),
+        ("label", gettext_lazy("Labels")),
     ]
 
 
@@ -328,17 +329,16 @@ def sla_policy_move(request, pk):
     return redirect("settings:sla")
 
 
-def _asks_first(model, section, consequence, name="name"):
-    """A deletion view that a GET only asks about: the lists link here, and only the POST
-    of the page this renders deletes, so no single click loses a setting. `section` is
-    also the name of the list to go back to."""
+def _deletion(model, section, consequence, delete, done, name="name"):
+    """The view that deletes one setting. A GET only asks: the lists link here, and only
+    the POST of the page it renders deletes (with `delete`), so no single click loses a
+    setting. `section` is also the name of the list to go back to."""
 
-    def wrap(view):
-        @wraps(view)
-        def asked(request, pk):
-            if request.method == "POST":
-                return view(request, pk)
-            doomed = get_object_or_404(model, pk=pk)
+    @admin_only
+    @GET_POST
+    def view(request, pk):
+        doomed = get_object_or_404(model, pk=pk)
+        if request.method == "GET":
             context = {
                 "section": section,
                 "name": getattr(doomed, name),
@@ -346,23 +346,24 @@ def _asks_first(model, section, consequence, name="name"):
                 "cancel_url": reverse(f"settings:{section}"),
             }
             return render(request, "settings/confirm_delete.html", context)
+        try:
+            delete(request.user, pk)
+        except actions.SettingsError as error:
+            _fail(request, error)
+        else:
+            messages.success(request, done)
+        return redirect(f"settings:{section}")
 
-        return require_http_methods(["GET", "POST"])(asked)
-
-    return wrap
+    return view
 
 
-@admin_only
-@_asks_first(SLAPolicy, "sla", gettext_lazy("Conversations it covers follow the next policy that matches them."))
-def sla_policy_delete(request, pk):
-    get_object_or_404(SLAPolicy, pk=pk)
-    try:
-        actions.delete_sla_policy(request.user, pk)
-    except actions.SettingsError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("SLA policy deleted."))
-    return redirect("settings:sla")
+sla_policy_delete = _deletion(
+    SLAPolicy,
+    "sla",
+    gettext_lazy("Conversations it covers follow the next policy that matches them."),
+    actions.delete_sla_policy,
+    gettext_lazy("SLA policy deleted."),
+)
 
 
 # ------------------------------------------------------------------ calendars
@@ -388,13 +389,13 @@ def calendar_form(request, pk=None):
     return _page(request, "calendar_form.html", {"form": form, "calendar": calendar}, "calendars")
 
 
-@admin_only
-@_asks_first(BusinessCalendar, "calendars", gettext_lazy("Policies that use it will count 24/7."))
-def calendar_delete(request, pk):
-    get_object_or_404(BusinessCalendar, pk=pk)
-    actions.delete_calendar(request.user, pk)
-    messages.success(request, _("Calendar deleted; policies that used it now count 24/7."))
-    return redirect("settings:calendars")
+calendar_delete = _deletion(
+    BusinessCalendar,
+    "calendars",
+    gettext_lazy("Policies that use it will count 24/7."),
+    actions.delete_calendar,
+    gettext_lazy("Calendar deleted; policies that used it now count 24/7."),
+)
 
 
 # ------------------------------------------------------------------ routing rules
@@ -438,13 +439,13 @@ def routing_rule_move(request, pk):
     return redirect("settings:rules")
 
 
-@admin_only
-@_asks_first(RoutingRule, "rules", gettext_lazy("New conversations will no longer be routed by it."))
-def routing_rule_delete(request, pk):
-    get_object_or_404(RoutingRule, pk=pk)
-    actions.delete_routing_rule(request.user, pk)
-    messages.success(request, _("Routing rule deleted."))
-    return redirect("settings:rules")
+routing_rule_delete = _deletion(
+    RoutingRule,
+    "rules",
+    gettext_lazy("New conversations will no longer be routed by it."),
+    actions.delete_routing_rule,
+    gettext_lazy("Routing rule deleted."),
+)
 
 
 # A rule's conditions (attribute names), to say why a rule did not fire.
@@ -558,27 +559,64 @@ def canned_responses(request):
     return _page(request, "canned_responses.html", {"responses": CannedResponse.objects.all()}, "canned")
 
 
+def _edit(request, pk, *, model, form_class, save, saved, section, template, name):
+    """Create (no pk) or edit one setting with a plain model form, then back to its list."""
+    instance = get_object_or_404(model, pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        save(request.user, pk, form.values())
+        messages.success(request, saved)
+        return redirect(f"settings:{section}")
+    if instance is not None:
+        instance.refresh_from_db()  # a failed form must not show its own unsaved edits as the name
+    return _page(request, template, {"form": form, name: instance}, section)
+
+
 @admin_only
 @GET_POST
 def canned_response_form(request, pk=None):
-    canned = get_object_or_404(CannedResponse, pk=pk) if pk else None
-    form = forms.CannedResponseForm(request.POST or None, instance=canned)
-    if request.method == "POST" and form.is_valid():
-        actions.save_canned_response(request.user, pk, form.values())
-        messages.success(request, _("Canned response saved."))
-        return redirect("settings:canned")
-    if canned is not None:
-        canned.refresh_from_db()
-    return _page(request, "canned_response_form.html", {"form": form, "canned": canned}, "canned")
+    return _edit(
+        request, pk, model=CannedResponse, form_class=forms.CannedResponseForm, save=actions.save_canned_response,
+        saved=_("Canned response saved."), section="canned", template="canned_response_form.html", name="canned",
+    )  # fmt: skip
+
+
+canned_response_delete = _deletion(
+    CannedResponse,
+    "canned",
+    gettext_lazy("Agents will no longer find it in the composer."),
+    actions.delete_canned_response,
+    gettext_lazy("Canned response deleted."),
+    name="title",
+)
+
+
+# ------------------------------------------------------------------ labels
 
 
 @admin_only
-@_asks_first(CannedResponse, "canned", gettext_lazy("Agents will no longer find it in the composer."), name="title")
-def canned_response_delete(request, pk):
-    get_object_or_404(CannedResponse, pk=pk)
-    actions.delete_canned_response(request.user, pk)
-    messages.success(request, _("Canned response deleted."))
-    return redirect("settings:canned")
+@require_GET
+def labels(request):
+    listed = Label.objects.annotate(used=Count("conversations")).order_by("name")
+    return _page(request, "labels.html", {"labels": listed}, "labels")
+
+
+@admin_only
+@GET_POST
+def label_form(request, pk=None):
+    return _edit(
+        request, pk, model=Label, form_class=forms.LabelForm, save=actions.save_label,
+        saved=_("Label saved."), section="labels", template="label_form.html", name="label",
+    )  # fmt: skip
+
+
+label_delete = _deletion(
+    Label,
+    "labels",
+    gettext_lazy("It comes off every conversation that carries it, and off the rules that add it."),
+    actions.delete_label,
+    gettext_lazy("Label deleted."),
+)
 
 
 # ------------------------------------------------------------------ audit log

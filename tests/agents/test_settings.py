@@ -119,6 +119,10 @@ PAGES = [
     "/settings/canned/new/",
     "/settings/canned/{canned}/",
     "/settings/canned/{canned}/delete/",
+    "/settings/labels/",
+    "/settings/labels/new/",
+    "/settings/labels/{label}/",
+    "/settings/labels/{label}/delete/",
     "/settings/audit/",
 ]
 
@@ -134,6 +138,7 @@ def objects():
         "calendar": BusinessCalendar.objects.create(name="Madrid", time_zone="Europe/Madrid", hours={"0": [["09:00", "18:00"]]}).pk,
         "rule": RoutingRule.objects.create(name="Billing", keywords=["invoice"], set_team=team).pk,
         "canned": CannedResponse.objects.create(title="Hello", shortcut="hello-test", text_en="Hi", text_es="Hola").pk,
+        "label": Label.objects.create(name="vip").pk,
     }
 
 
@@ -882,12 +887,14 @@ def one_to_delete(kind):
         made = BusinessCalendar.objects.create(name="Gone soon", time_zone="UTC", hours={})
     elif kind == "rules":
         made = RoutingRule.objects.create(name="Gone soon")
+    elif kind == "labels":
+        made = Label.objects.create(name="Gone soon")
     else:
         made = CannedResponse.objects.create(title="Gone soon", text_en="Bye", text_es="Adiós")
     return f"/settings/{kind}/{made.pk}/delete/", type(made), made.pk
 
 
-@pytest.mark.parametrize("kind", ["sla", "calendars", "rules", "canned"])
+@pytest.mark.parametrize("kind", ["sla", "calendars", "rules", "canned", "labels"])
 def test_a_deletion_asks_first_and_deletes_only_when_confirmed(client, admin, kind):
     url, model, pk = one_to_delete(kind)
     page = client.get(url)
@@ -896,3 +903,44 @@ def test_a_deletion_asks_first_and_deletes_only_when_confirmed(client, admin, ki
     assert model.objects.filter(pk=pk).exists()
     client.post(url)
     assert not model.objects.filter(pk=pk).exists()
+
+
+# ------------------------------------------------------------------ labels
+
+
+def test_an_admin_creates_a_label_with_a_colour(client, admin):
+    assert client.post("/settings/labels/new/", {"name": "refund", "color": "#c62828"}).status_code == 302
+    label = Label.objects.get(name="refund")
+    assert label.color == "#c62828"
+    assert last_change("label").action == "created"
+
+
+def test_a_label_colour_is_a_hex_colour(client, admin):
+    response = client.post("/settings/labels/new/", {"name": "refund", "color": "red; background: url(x)"})
+    assert response.status_code == 200 and "six hexadecimal digits" in response.text
+    assert not Label.objects.filter(name="refund").exists()
+
+
+def test_renaming_a_label_keeps_it_on_its_conversations(client, admin):
+    label = Label.objects.create(name="vip")
+    ConversationFactory().labels.add(label)
+    client.post(f"/settings/labels/{label.pk}/", {"name": "very important", "color": "#607d8b"})
+    assert Conversation.objects.filter(labels__name="very important").count() == 1
+    assert last_change("label").changes["name"] == ["vip", "very important"]
+
+
+def test_the_label_list_says_how_many_conversations_carry_each(client, admin):
+    label = Label.objects.create(name="vip")
+    for _ in range(2):
+        ConversationFactory().labels.add(label)
+    page = client.get("/settings/labels/").text
+    row = page[page.index(f'id="label-{label.pk}"') :]
+    assert "<td>2</td>" in row[: row.index("</tr>")]
+
+
+def test_a_label_a_routing_rule_condition_names_cannot_be_deleted(client, admin):
+    label = Label.objects.create(name="vip")
+    rule = RoutingRule.objects.create(name="VIPs first", contact_label=label)
+    response = client.post(f"/settings/labels/{label.pk}/delete/", follow=True)
+    assert "change or delete that rule first" in response.text
+    assert Label.objects.filter(pk=label.pk).exists() and RoutingRule.objects.filter(pk=rule.pk).exists()
