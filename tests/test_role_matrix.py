@@ -3,7 +3,8 @@ agent of another team, a supervisor and an admin. (The API has its own matrix in
 
 import pytest
 
-from agents.models import Role
+from agents.models import Role, RoutingRule
+from inbox.models import Delivery, Direction, Message, SLAPolicy
 from tests.factories import AgentFactory, ChannelFactory, ConversationFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,9 @@ PAGES = [
     ("POST", "/inbox/c/{conversation}/labels/", TEAM_ONLY),
     ("POST", "/inbox/c/{conversation}/assign/", TEAM_ONLY),
     ("POST", "/inbox/c/{conversation}/escalate/", TEAM_ONLY),
+    ("POST", "/inbox/c/{conversation}/reopen/", TEAM_ONLY),
+    ("POST", "/inbox/c/{conversation}/m/{message}/retry/", TEAM_ONLY),
+    ("POST", "/inbox/bulk/", EVERYONE),
     ("GET", "/supervisor/", SUPERVISORS),
     ("GET", "/supervisor/now/", SUPERVISORS),
     ("GET", "/supervisor/export/conversations.csv", SUPERVISORS),
@@ -40,12 +44,18 @@ PAGES = [
     ("GET", "/settings/channels/new/twitter/", ADMINS),
     ("GET", "/settings/channels/{channel}/", ADMINS),
     ("POST", "/settings/channels/{channel}/pause/", ADMINS),
+    ("POST", "/settings/channels/{channel}/resume/", ADMINS),
+    ("POST", "/settings/channels/{channel}/test/", ADMINS),
     ("GET", "/settings/teams/", ADMINS),
     ("GET", "/settings/agents/", ADMINS),
     ("GET", "/settings/agents/invite/", ADMINS),
+    ("POST", "/settings/agents/{agent}/deactivate/", ADMINS),
+    ("POST", "/settings/agents/{agent}/reactivate/", ADMINS),
     ("GET", "/settings/sla/", ADMINS),
+    ("POST", "/settings/sla/{policy}/move/", ADMINS),
     ("GET", "/settings/calendars/", ADMINS),
     ("GET", "/settings/rules/", ADMINS),
+    ("POST", "/settings/rules/{rule}/move/", ADMINS),
     ("POST", "/settings/rules/preview/", ADMINS),
     ("GET", "/settings/canned/", ADMINS),
     ("GET", "/settings/audit/", ADMINS),
@@ -59,6 +69,7 @@ FORMS = {
     "/assign/": {"assignee": "me"},
     "/escalate/": {"reason": "Needs tier two"},
     "/presence/": {"presence": "away"},
+    "/move/": {"direction": "up"},
 }
 
 
@@ -73,7 +84,15 @@ def world():
         "supervisor": AgentFactory(role=Role.SUPERVISOR).user,
         "admin": AgentFactory(role=Role.ADMIN, user=UserFactory(is_staff=True)).user,
     }
-    return {"conversation": conversation.pk, "channel": channel.pk, "agent": people["agent"].pk, "people": people}
+    failed = Message.objects.create(
+        conversation=conversation, channel=channel, direction=Direction.OUTBOUND, text="On it", delivery=Delivery.FAILED
+    )
+    return {
+        "conversation": conversation.pk, "channel": channel.pk, "agent": people["agent"].pk, "message": failed.pk,
+        "policy": SLAPolicy.objects.create(name="VIP", position=1).pk,
+        "rule": RoutingRule.objects.create(name="Billing", keywords=["invoice"]).pk,
+        "people": people,
+    }  # fmt: skip
 
 
 def outcome(response):
