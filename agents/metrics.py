@@ -21,10 +21,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
     Count,
     DateTimeField,
-    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -130,18 +128,18 @@ class Filters:
             q &= Q(channel_id__in=Channel.objects.filter(kind=self.network).values("pk"))
         return q
 
-    def conversations(self, assigned: bool = True) -> Q:
-        """On Conversation rows; `assigned`: the agent filter is the assignee."""
+    def conversations(self) -> Q:
+        """On Conversation rows (the agent is the assignee)."""
         q = self._channels()
         if self.team_id:
             q &= Q(team_id=self.team_id)
-        if assigned and self.agent_id:
+        if self.agent_id:
             q &= Q(assignee_id=self.agent_id)
         return q
 
-    def through_conversation(self, assigned: bool = True) -> Q:
+    def through_conversation(self) -> Q:
         """On rows that have a conversation_id (audit rows)."""
-        q = self.conversations(assigned)
+        q = self.conversations()
         return Q(conversation_id__in=Conversation.objects.filter(q).values("pk")) if q else Q()
 
     def messages(self, author: bool) -> Q:
@@ -546,7 +544,7 @@ class Attention:
     the columns read here). The Now numbers, the backlog per team and every agent's load
     are sums of these groups, for any filters: one scan instead of one per number."""
 
-    groups: list[tuple]  # (team_id, channel_id, assignee_id, status, waiting, sla_state, n, oldest)
+    groups: list[tuple]  # (team_id, channel_id, assignee_id, status, sla_state, n, waiting, oldest)
     networks: dict[int, str]  # channel id → kind
 
     def _kept(self, filters: Filters, assigned: bool = True):
@@ -564,15 +562,15 @@ class Attention:
 
     def by_team(self, filters: Filters) -> dict[int | None, NowCounts]:
         by_team = {}
-        for team_id, _channel, assignee_id, status, waiting, state, n, oldest in self._kept(filters):
+        for team_id, _channel, assignee_id, status, state, n, waiting, oldest in self._kept(filters):
             is_open = status == Status.OPEN
             by_team.setdefault(team_id, NowCounts()).add(
                 NowCounts(
                     open=n if is_open else 0,
                     unassigned=n if is_open and assignee_id is None else 0,
-                    waiting=n if waiting else 0,
-                    at_risk=n if waiting and state == SLAState.WARNING else 0,
-                    breached=n if waiting and state == SLAState.BREACHED else 0,
+                    waiting=waiting,
+                    at_risk=waiting if state == SLAState.WARNING else 0,
+                    breached=waiting if state == SLAState.BREACHED else 0,
                     oldest_waiting_since=oldest,
                 )
             )
@@ -582,7 +580,7 @@ class Attention:
         """Open conversations per assignee, whatever their team or channel (as assignment
         counts them against capacity)."""
         loads = {}
-        for _team, _channel, assignee_id, status, _waiting, _state, n, _oldest in self.groups:
+        for _team, _channel, assignee_id, status, _state, n, _waiting, _oldest in self.groups:
             if status == Status.OPEN and assignee_id is not None:
                 loads[assignee_id] = loads.get(assignee_id, 0) + n
         return loads
@@ -590,12 +588,13 @@ class Attention:
 
 @_planned
 def attention() -> Attention:
+    """Grouped in the order of the index's keys, the rows arrive already grouped: no hash
+    table to build (half the time of hashing 150,000 rows)."""
     groups = (
         Conversation.objects.filter(Q(status=Status.OPEN) | Q(waiting_since__isnull=False))
-        .annotate(waiting=ExpressionWrapper(Q(waiting_since__isnull=False), output_field=BooleanField()))
         .order_by()
-        .values_list("team_id", "channel_id", "assignee_id", "status", "waiting", "sla_state")
-        .annotate(n=Count("*"), oldest=Min("waiting_since"))
+        .values_list("team_id", "channel_id", "assignee_id", "status", "sla_state")
+        .annotate(n=Count("*"), waiting=Count("waiting_since"), oldest=Min("waiting_since"))
     )
     return Attention(list(groups), dict(Channel.objects.values_list("pk", "kind")))
 

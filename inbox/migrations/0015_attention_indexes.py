@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
     operations = [
         postgres_indexes(
             {
-                "conversation_attention_idx": "ON inbox_conversation (team_id)"
-                " INCLUDE (status, assignee_id, channel_id, waiting_since, sla_state)"
+                "conversation_attention_idx": "ON inbox_conversation"
+                " (team_id, channel_id, assignee_id, status, sla_state) INCLUDE (waiting_since)"
                 " WHERE status = 'open' OR waiting_since IS NOT NULL",
                 "conversation_waiting_state_idx": "ON inbox_conversation (sla_state, response_due_at, id)"
                 " WHERE waiting_since IS NOT NULL",
