@@ -30,6 +30,11 @@
     return active && now.contains(active) && active.matches("select, input, textarea");
   }
 
+  // A checkbox is the same one after a refresh if its form, name and value are.
+  function tickKey(box) {
+    return [box.form ? box.form.id : "", box.name, box.value].join("\n");
+  }
+
   async function refresh() {
     if (busy()) {
       deferred = true;
@@ -47,12 +52,13 @@
         return;
       }
       if (response.ok) {
-        const ticked = Array.from(now.querySelectorAll("input[name=conversation]:checked"), (box) => box.value);
+        const ticked = Array.from(now.querySelectorAll("input[type=checkbox]:checked"), tickKey);
         const chosen = Array.from(now.querySelectorAll("form.reassign select"), (select) => [select.form.id, select.value]);
         now.innerHTML = await response.text();
-        // Keep what the supervisor had picked for reassignment.
-        now.querySelectorAll("input[name=conversation]").forEach((box) => {
-          box.checked = ticked.includes(box.value);
+        // Keep what the supervisor had picked: conversations and the agent to reassign
+        // them to, agents and the teams to move them to.
+        now.querySelectorAll("input[type=checkbox]").forEach((box) => {
+          box.checked = ticked.includes(tickKey(box));
         });
         chosen.forEach(([formId, value]) => {
           const select = now.querySelector("#" + CSS.escape(formId) + " select");

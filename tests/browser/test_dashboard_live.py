@@ -13,7 +13,7 @@ from agents.models import Role
 from inbox.actions import ingest, sweep_sla
 from inbox.models import Conversation, SLAPolicy
 from inbox.sla import default_policy
-from tests.factories import PASSWORD, AgentFactory, ChannelFactory, mention
+from tests.factories import PASSWORD, AgentFactory, ChannelFactory, TeamFactory, mention
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -61,3 +61,24 @@ def test_a_breach_appears_on_the_open_dashboard_without_a_reload(dashboard):
     assert page.locator("#now img").count() == 0
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.screenshot(path=SCREENSHOTS / "dashboard-en.png", full_page=True)
+
+
+def test_what_the_supervisor_ticked_survives_a_live_refresh(dashboard):
+    page = dashboard
+    team = TeamFactory(name="Billing")
+    agent = AgentFactory(teams=[team]).user
+    channel = ChannelFactory(default_team=team)
+    ingest(channel, [mention("t1", author="lucia", at=timezone.now())], {})  # the event brings the agent's row in
+    box = page.locator(f'#agent-{agent.pk} input[name="agent"]')
+    expect(box).to_be_visible()
+    box.check()
+    page.locator("#move-agents").get_by_label("Billing").check()
+    page.locator("h1").click()  # focus leaves the form, so a refresh may replace it
+    before = page.evaluate("document.getElementById('now').dataset.refreshedAt")
+
+    ingest(channel, [mention("t2", author="mario", at=timezone.now())], {})
+
+    page.wait_for_function("(before) => document.getElementById('now').dataset.refreshedAt !== before", arg=before)
+    expect(page.locator("#now-open")).to_have_text("2")
+    expect(box).to_be_checked()
+    expect(page.locator("#move-agents").get_by_label("Billing")).to_be_checked()
