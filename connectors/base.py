@@ -103,6 +103,9 @@ class Connector(Protocol):
     kind: str
     reply_limit: int | None  # characters a public reply may have, None: no limit we enforce
     replies_on_site: bool  # True: listen only; agents answer on the site itself
+    # True where the network calls one URL per app with every account's activity (Meta, X):
+    # a delivery that reached one channel's endpoint may concern its siblings of that app.
+    webhook_per_app: bool
 
     def fetch(self, cursor: dict) -> Fetched:
         """Everything new since the cursor, all pages, and the cursor after it. Raises on
@@ -125,6 +128,9 @@ class Connector(Protocol):
     def webhook_key(self, delivery: WebhookDelivery) -> str:
         """A key unique to this delivery, so a redelivered webhook is stored once."""
 
+    def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
+        """Whether the delivery carries activity of this channel's account."""
+
     def parse_webhook(self, delivery: WebhookDelivery) -> list[Mention]: ...
 
 
@@ -137,3 +143,12 @@ class ChannelConfig:
     listening: dict = field(default_factory=dict)
     api_base_url: str = ""
     timeout: float = 10.0
+
+
+class WebhookPerChannel:
+    """For networks that call each channel's own URL: what reaches it is its own."""
+
+    webhook_per_app = False
+
+    def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
+        return True

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from connectors.base import Author, ChannelConfig, Fetched, Mention, OutboundReply, Sent
+from connectors.base import Author, ChannelConfig, Fetched, Mention, OutboundReply, Sent, WebhookPerChannel
 
 PERSONAS = [
     Author("1001", "lucia_mtz", "Lucía Martínez", 312, False),
@@ -83,7 +83,7 @@ RECENT_KEPT = 20
 MOST_PER_FETCH = 50
 
 
-class DemoConnector:
+class DemoConnector(WebhookPerChannel):
     kind = "demo"
     reply_limit = None
     replies_on_site = False

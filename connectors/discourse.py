@@ -31,6 +31,7 @@ from connectors.base import (
     Sent,
     Transient,
     WebhookDelivery,
+    WebhookPerChannel,
 )
 
 AVATAR_SIZE = 96
@@ -46,7 +47,7 @@ DEFAULT_WAIT_SECONDS = 60
 NAME_LENGTH = 200  # the inbox's contact name column; Discourse allows longer full names
 
 
-class DiscourseConnector:
+class DiscourseConnector(WebhookPerChannel):
     kind = "discourse"
     reply_limit = None  # the site's max_post_length (32,000 by default) is far above any answer
     replies_on_site = False

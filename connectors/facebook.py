@@ -59,6 +59,16 @@ def appsecret_proof(token: str, app_secret: str) -> str:
     return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
+def _entries(delivery: WebhookDelivery) -> list | None:
+    """The delivery's per-Page entries; None if it is not a Page webhook at all."""
+    try:
+        payload = json.loads(delivery.body)
+    except ValueError:
+        return None
+    entries = payload.get("entry") if isinstance(payload, dict) else None
+    return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else None
+
+
 def graph_time(value) -> datetime:
     """Graph's times: ISO with a +0000 offset in the API, unix seconds in feed webhooks."""
     if isinstance(value, (int, float)):
@@ -203,6 +213,7 @@ class Watermark:
 
 class FacebookConnector:
     kind = "facebook"
+    webhook_per_app = True  # an app has one callback URL for every Page that installed it
     reply_limit = 8000  # a comment; Messenger's 2000 is checked when sending
     replies_on_site = False
 
@@ -417,6 +428,11 @@ class FacebookConnector:
 
     def webhook_key(self, delivery: WebhookDelivery) -> str:
         return hashlib.sha256(delivery.body).hexdigest()
+
+    def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
+        # A malformed delivery is kept by whichever channel it reached, to show the error.
+        entries = _entries(delivery)
+        return entries is None or any(str(entry.get("id")) == self.page_id for entry in entries)
 
     def parse_webhook(self, delivery: WebhookDelivery) -> list[Mention]:
         payload = json.loads(delivery.body)

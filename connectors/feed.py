@@ -28,6 +28,7 @@ from connectors.base import (
     Sent,
     Transient,
     WebhookDelivery,
+    WebhookPerChannel,
 )
 from connectors.discourse import plain_text
 
@@ -43,7 +44,7 @@ AGENT = "SocialCare/0.1 feed listener"
 ON_SITE = "Replies to this source are made on the site itself."
 
 
-class FeedConnector:
+class FeedConnector(WebhookPerChannel):
     kind = "feed"
     reply_limit = None
     replies_on_site = True

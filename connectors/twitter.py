@@ -50,6 +50,7 @@ USER_CREDENTIALS = ("consumer_key", "consumer_secret", "access_token", "access_t
 
 class TwitterConnector:
     kind = "twitter"
+    webhook_per_app = True  # an app's Account Activity webhook carries every subscribed account
     reply_limit = 280
     replies_on_site = False
 
@@ -256,6 +257,15 @@ class TwitterConnector:
 
     def webhook_key(self, delivery: WebhookDelivery) -> str:
         return hashlib.sha256(delivery.body).hexdigest()
+
+    def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
+        # A malformed delivery is kept by whichever channel it reached, to show the error.
+        try:
+            activity = json.loads(delivery.body)
+        except ValueError:
+            return True
+        user_id = activity.get("for_user_id") if isinstance(activity, dict) else None
+        return user_id is None or str(user_id) == self.brand_id
 
     def parse_webhook(self, delivery: WebhookDelivery) -> list[Mention]:
         activity = json.loads(delivery.body)

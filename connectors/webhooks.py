@@ -28,5 +28,21 @@ def receive(request, channel_id):
     )
     if not connector.webhook_signature_ok(delivery):
         return HttpResponseForbidden("Bad or missing signature.")
-    actions.store_webhook(channel, connector.webhook_key(delivery), delivery)
+    for concerned, its_connector in _concerned(channel, connector, delivery):
+        actions.store_webhook(concerned, its_connector.webhook_key(delivery), delivery)
+    # Acknowledged even when it concerns no channel of ours: the network would only retry.
     return HttpResponse(status=200)
+
+
+def _concerned(channel, connector, delivery):
+    """The channels a signed delivery carries activity for. Meta and X call one URL per app
+    with every account's activity, so what reached one channel may be a sibling's: another
+    channel of the network whose own app secret verifies the same signature."""
+    if connector.webhook_concerns(delivery):
+        yield channel, connector
+    if not connector.webhook_per_app:
+        return
+    for sibling in Channel.objects.filter(kind=channel.kind, enabled=True).exclude(pk=channel.pk):
+        theirs = connector_for(sibling)
+        if theirs.webhook_concerns(delivery) and theirs.webhook_signature_ok(delivery):
+            yield sibling, theirs

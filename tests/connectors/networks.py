@@ -63,6 +63,17 @@ class Network:
     def module(self) -> ModuleType:
         return importlib.import_module(f"tests.fakes.{self.name}")
 
+    def another_account(self, fake, **credentials):
+        """Channel settings for another account (Page, X user) of the same app: Meta and X
+        send both accounts' activity to the one callback URL the app has."""
+        settings = self.module.channel_settings(fake)
+        account = {"facebook": "page_id", "twitter": "user_id"}[self.name]
+        return {
+            **settings,
+            "credentials": {**settings["credentials"], **credentials},
+            "listening": {**settings["listening"], account: "2000000002"},
+        }
+
 
 NETWORKS = {
     "twitter": Network("twitter", "FakeX", r"/2/tweets"),
@@ -70,6 +81,7 @@ NETWORKS = {
     "discourse": Network("discourse", "FakeDiscourse", r"/posts\.json"),
 }
 PUSHING = REPLYING = POLLING = list(NETWORKS)
+ONE_URL_PER_APP = ["twitter", "facebook"]
 
 
 @dataclass
