@@ -1,8 +1,8 @@
-"""Dashboard speed: server time of the supervisor dashboard, of each metric and of the
-metrics API, on the inbox benchmark's data set (bench/dataset.py: a year of history, by
-default 1,000,000 conversations), with the indexes the migrations create.
+"""Dashboard speed at volume: p50/p95 of the dashboard pages, each metric and the metrics API.
 
-Each metric function, dashboard page and API request runs once to warm up, then N times;
+On the inbox benchmark's data set (bench/dataset.py: a year of history, by default
+1,000,000 conversations), with the indexes the migrations create. Everything runs once to
+warm up (then the heap is frozen, as socialcare/asgi.py does in the server), then N times;
 pages and API requests go through Django's test client (the whole request, in process).
 
     make bench BENCHES=dashboard
