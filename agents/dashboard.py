@@ -199,16 +199,17 @@ class Bar:
     title: str
 
 
-def _axis(days: list[date]):
+def _axis(names: list[str]):
+    """Each category's slot width, and the labels under them (at most MOST_LABELS)."""
     plot = CHART_WIDTH - CHART_LEFT
-    slot = plot / max(len(days), 1)
-    every = max(1, -(-len(days) // MOST_LABELS))
-    labels = [
-        {"x": CHART_LEFT + slot * (n + 0.5), "text": formats.date_format(day, "j M")}
-        for n, day in enumerate(days)
-        if n % every == 0
-    ]
+    slot = plot / max(len(names), 1)
+    every = max(1, -(-len(names) // MOST_LABELS))
+    labels = [{"x": CHART_LEFT + slot * (n + 0.5), "text": name} for n, name in enumerate(names) if n % every == 0]
     return slot, labels
+
+
+def _day_names(days: list[date]) -> list[str]:
+    return [formats.date_format(day, "j M") for day in days]
 
 
 def _n(number) -> str:
@@ -261,37 +262,58 @@ def _nice_top(value: int) -> int:
         scale *= 10
 
 
-def volume_chart(volume: metrics.Volume):
-    """Messages in and out per day, side by side."""
-    days = [day for day, _in, _out in volume.days]
-    slot, labels = _axis(days)
-    top = _nice_top(max(max(i, o) for _day, i, o in volume.days))
+def _paired_chart(names: list[str], pairs: list[tuple[int, int]], series, title_id):
+    """Two bars per category, side by side; `series`: ((css class, word), (css class, word))."""
+    slot, labels = _axis(names)
+    top = _nice_top(max(max(pair) for pair in pairs))
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     bars = []
-    for n, (day, inbound, outbound) in enumerate(volume.days):
-        width = slot * 0.4
-        for offset, value, css, text in ((0.1, inbound, "in", _("in")), (0.5, outbound, "out", _("out"))):
+    for n, (name, pair) in enumerate(zip(names, pairs)):
+        for offset, value, (css, word) in zip((0.1, 0.5), pair, series):
             height = plot_height * value / top
             bars.append(
                 Bar(
                     CHART_LEFT + slot * n + slot * offset,
                     CHART_HEIGHT - CHART_BOTTOM - height,
-                    width,
+                    slot * 0.4,
                     height,
                     css,
-                    f"{formats.date_format(day, 'j M')}: {value} {text}",
+                    f"{name} · {word}: {value}",
                 )
             )
-    return _chart(bars, labels, _ticks(top), "volume-title")
+    return _chart(bars, labels, _ticks(top), title_id)
+
+
+def volume_chart(volume: metrics.Volume):
+    """Messages in and out per day, side by side."""
+    names = _day_names([day for day, _in, _out in volume.days])
+    pairs = [(inbound, outbound) for _day, inbound, outbound in volume.days]
+    return _paired_chart(names, pairs, (("in", _("in")), ("out", _("out"))), "volume-title")
+
+
+def _wait_name(bucket: metrics.WaitBucket, below: int) -> str:
+    """"≤ 15 min", "≤ 2 h", "> 24 h": minutes under an hour, hours from there."""
+    seconds = bucket.up_to or below
+    amount = f"{seconds // 60} min" if seconds < 3600 else f"{seconds // 3600} h"
+    return f"≤ {amount}" if bucket.up_to else f"> {amount}"
+
+
+def wait_chart(buckets: list[metrics.WaitBucket]):
+    """How long customers waited for each response, first and next responses side by side."""
+    names = [_wait_name(bucket, metrics.WAIT_LIMITS[-1]) for bucket in buckets]
+    pairs = [(bucket.first, bucket.next) for bucket in buckets]
+    series = (("first", _("first responses")), ("next", _("next responses")))
+    return _paired_chart(names, pairs, series, "wait-title")
 
 
 def sentiment_chart(trend: list[metrics.SentimentDay]):
     """Each day's analysed customer messages as one bar split by sentiment (100 %)."""
-    slot, labels = _axis([d.day for d in trend])
+    day_names = _day_names([d.day for d in trend])
+    slot, labels = _axis(day_names)
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     names = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
     bars = []
-    for n, day in enumerate(trend):
+    for n, (day, day_name) in enumerate(zip(trend, day_names)):
         bottom = CHART_HEIGHT - CHART_BOTTOM
         for label in metrics.SENTIMENTS:
             share = day.share(label)
@@ -306,7 +328,7 @@ def sentiment_chart(trend: list[metrics.SentimentDay]):
                     slot * 0.7,
                     height,
                     label,
-                    f"{formats.date_format(day.day, 'j M')}: {share:.0f}% {names[label]} ({getattr(day, label)})",
+                    f"{day_name}: {share:.0f}% {names[label]} ({getattr(day, label)})",
                 )
             )
     return _chart(bars, labels, _ticks(100, "%"), "sentiment-title")
@@ -316,6 +338,7 @@ def _period_queries(selection: Selection) -> dict:
     period, filters = selection.period, selection.filters
     return {
         "responses": lambda: metrics.responses(period, filters),
+        "waits": lambda: metrics.response_time_distribution(period, filters, selection.basis),
         "trend": lambda: metrics.sentiment_trend(period, filters),
         "replies": lambda: metrics.replies_by_day(period, filters),
         "resolution": lambda: metrics.resolution(period, filters),
@@ -347,6 +370,7 @@ def _period_context(selection: Selection, found: dict) -> dict:
         "sentiment_total": totals,
         "volume_chart": volume_chart(volume),
         "sentiment_chart": sentiment_chart(trend),
+        "wait_chart": wait_chart(found["waits"]),
     }
 
 

@@ -11,6 +11,7 @@ rows are summed up in Python, which is fine at demo size and gives the same numb
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import wraps
@@ -332,6 +333,47 @@ def responses(period: Period, filters: Filters = NO_FILTERS) -> Responses:
             ),
         )
     return result
+
+
+# Bucket limits in seconds, each included in its bucket: up to 15 minutes, 30 minutes, an
+# hour, two hours (the default target), four, eight, a day; then longer.
+WAIT_LIMITS = (900, 1800, 3600, 7200, 14400, 28800, 86400)
+
+
+@dataclass
+class WaitBucket:
+    up_to: int | None  # seconds, included; None: longer than the last limit
+    first: int = 0
+    next: int = 0
+
+
+@_planned
+def response_time_distribution(period: Period, filters: Filters = NO_FILTERS, basis: str = "calendar") -> list[WaitBucket]:
+    """The period's responses counted by how long the customer had waited (calendar or
+    business time), first and next responses apart: one grouped count."""
+    column = "response_business_seconds" if basis == "business" else "response_seconds"
+    buckets = [WaitBucket(limit) for limit in WAIT_LIMITS] + [WaitBucket(None)]
+    responses = response_messages(period, filters)
+    if _in_database():
+        # width_bucket puts a value equal to a limit above it; seconds − 1 puts it below.
+        limits = Value(list(WAIT_LIMITS), output_field=ArrayField(IntegerField()))
+        position = Func(F(column) - 1, limits, function="width_bucket", output_field=IntegerField())
+        counted = (
+            responses.annotate(position=position)
+            .values("position", "response_first")
+            .annotate(n=Count("*"))
+            .values_list("position", "response_first", "n")
+        )
+    else:
+        seen = [(bisect_left(WAIT_LIMITS, s), first) for s, first in responses.values_list(column, "response_first")]
+        counted = [(position, first, seen.count((position, first))) for position, first in set(seen)]
+    for position, first, n in counted:
+        bucket = buckets[position]
+        if first:
+            bucket.first += n
+        else:
+            bucket.next += n
+    return buckets
 
 
 # --- Volumes and sentiment ---------------------------------------------------------------

@@ -444,3 +444,19 @@ def test_in_spanish_the_period_ends_hasta_and_the_open_count_is_plural(as_superv
     page = as_supervisor.get("/supervisor/").text
     assert "Hasta <input" in page and "Desde <input" in page
     assert '<span class="name">Abiertas</span>' in page
+
+
+@pytest.mark.parametrize("summarised", [True, False])
+def test_the_wait_distribution_follows_the_chosen_time_basis(answered, summarised, monkeypatch):
+    """Monday's answer took 7200 s on the clock but 3600 s of office hours."""
+    monkeypatch.setattr(metrics, "SUMMARISE_IN_DATABASE", summarised)
+    monday = metrics.Period(date(2026, 3, 2), date(2026, 3, 2), ZoneInfo("UTC"))
+    calendar = {b.up_to: b.first for b in metrics.response_time_distribution(monday) if b.first}
+    business = {b.up_to: b.first for b in metrics.response_time_distribution(monday, basis="business") if b.first}
+    assert (calendar, business) == ({7200: 1}, {3600: 1})
+
+
+def test_the_page_draws_how_long_customers_waited(as_supervisor, answered):
+    page = as_supervisor.get("/supervisor/", period(date(2026, 3, 2), date(2026, 3, 8))).text
+    assert 'id="wait-title"' in page
+    assert "<title>≤ 15 min · first responses: 1</title>" in page and "<title>≤ 2 h · first responses: 1</title>" in page
