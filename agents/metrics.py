@@ -436,14 +436,15 @@ def _day_of(field: str, period: Period):
     return TruncDate(field, tzinfo=period.zone)
 
 
-def _by_day(messages, period: Period, *more):
-    """(local day, *more, count) rows."""
+def _by_day(messages, period: Period, **counts):
+    """(local day, *counts) rows; `counts`: name → aggregate, by default every row."""
+    counts = counts or {"count": Count("*")}
     days = period.days()
     rows = (
         messages.annotate(day=_day_of("sent_at", period))
-        .values("day", *more)
-        .annotate(count=Count("*"))
-        .values_list("day", *more, "count")
+        .values("day")
+        .annotate(**counts)
+        .values_list("day", *counts)
     )
     for day, *rest in rows:
         yield (days[day - 1] if isinstance(day, int) else day, *rest)
@@ -452,12 +453,13 @@ def _by_day(messages, period: Period, *more):
 @_planned
 def sentiment_trend(period: Period, filters: Filters = NO_FILTERS) -> list[SentimentDay]:
     """Per local day, the customer messages by sentiment label (all of them: volume in):
-    one grouped count."""
+    one count per day, each label a filtered count (cheaper than grouping by label too)."""
+    labelled = {label: Count("sentiment_label", filter=Q(sentiment_label=label)) for label in SENTIMENTS}
     days = {day: SentimentDay(day) for day in period.days()}
-    for day, label, count in _by_day(inbound_messages(period, filters), period, "sentiment_label"):
+    rows = _by_day(inbound_messages(period, filters), period, **labelled, every=Count("sentiment_label"))
+    for day, *feelings, every in rows:
         if day in days:
-            name = label if label in SENTIMENTS else "unanalysed"
-            setattr(days[day], name, getattr(days[day], name) + count)
+            days[day] = SentimentDay(day, **dict(zip(labelled, feelings)), unanalysed=every - sum(feelings))
     return list(days.values())
 
 
