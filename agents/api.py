@@ -377,7 +377,7 @@ class MetricsView(DomainErrors, APIView):
             {
                 "responses": lambda: metrics.responses(period, filters),
                 "trend": lambda: metrics.sentiment_trend(period, filters),
-                "replies": lambda: metrics.replies_by_day(period, filters),
+                "replies": lambda: metrics.replies(period, filters),
                 "resolution": lambda: metrics.resolution(period, filters),
                 "incidents": lambda: metrics.incidents(period, filters),
                 "attention": metrics.attention,
@@ -385,7 +385,7 @@ class MetricsView(DomainErrors, APIView):
         )
         answered, resolution, incidents = found["responses"], found["resolution"], found["incidents"]
         now = metrics.now_counts(filters, found["attention"])
-        volume = metrics.volume_of(found["trend"], found["replies"])
+        volume = metrics.volume_of(found["trend"], found["replies"].by_day)
         summary = {
             "period": {"name": period.name, "first": period.first, "last": period.last, "time_zone": str(period.zone)},
             "responses": {name: _stats(getattr(answered, name)) for name in ("all", "first", "next")},

@@ -338,9 +338,8 @@ def _period_queries(selection: Selection) -> dict:
     period, filters = selection.period, selection.filters
     return {
         "responses": lambda: metrics.responses(period, filters),
-        "waits": lambda: metrics.response_time_distribution(period, filters, selection.basis),
         "trend": lambda: metrics.sentiment_trend(period, filters),
-        "replies": lambda: metrics.replies_by_day(period, filters),
+        "replies": lambda: metrics.replies(period, filters, selection.basis),
         "resolution": lambda: metrics.resolution(period, filters),
         "incidents": lambda: metrics.incidents(period, filters),
     }
@@ -349,7 +348,7 @@ def _period_queries(selection: Selection) -> dict:
 def _period_context(selection: Selection, found: dict) -> dict:
     """The period section from the answers to _period_queries."""
     period, responses, trend = selection.period, found["responses"], found["trend"]
-    volume = metrics.volume_of(trend, found["replies"])
+    volume = metrics.volume_of(trend, found["replies"].by_day)
     totals = metrics.SentimentDay(period.last)
     for day in trend:
         for name in (*metrics.SENTIMENTS, "unanalysed"):
@@ -370,7 +369,7 @@ def _period_context(selection: Selection, found: dict) -> dict:
         "sentiment_total": totals,
         "volume_chart": volume_chart(volume),
         "sentiment_chart": sentiment_chart(trend),
-        "wait_chart": wait_chart(found["waits"]),
+        "wait_chart": wait_chart(found["replies"].waits),
     }
 
 
@@ -382,10 +381,12 @@ def _period_context(selection: Selection, found: dict) -> dict:
 def home(request):
     selection = _selection(request)
     with timezone.override(selection.period.zone):
+        # The period's aggregates take longest: started first, they set the pace while the
+        # short Now queries fill the gaps.
         found = gather(
             {
-                **_now_queries(selection.filters),
                 **_period_queries(selection),
+                **_now_queries(selection.filters),
                 "menus": lambda: _menus(selection.form),
             }
         )

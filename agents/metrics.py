@@ -347,35 +347,6 @@ class WaitBucket:
     next: int = 0
 
 
-@_planned
-def response_time_distribution(period: Period, filters: Filters = NO_FILTERS, basis: str = "calendar") -> list[WaitBucket]:
-    """The period's responses counted by how long the customer had waited (calendar or
-    business time), first and next responses apart: one grouped count."""
-    column = "response_business_seconds" if basis == "business" else "response_seconds"
-    buckets = [WaitBucket(limit) for limit in WAIT_LIMITS] + [WaitBucket(None)]
-    responses = response_messages(period, filters)
-    if _in_database():
-        # width_bucket puts a value equal to a limit above it; seconds − 1 puts it below.
-        limits = Value(list(WAIT_LIMITS), output_field=ArrayField(IntegerField()))
-        position = Func(F(column) - 1, limits, function="width_bucket", output_field=IntegerField())
-        counted = (
-            responses.annotate(position=position)
-            .values("position", "response_first")
-            .annotate(n=Count("*"))
-            .values_list("position", "response_first", "n")
-        )
-    else:
-        seen = [(bisect_left(WAIT_LIMITS, s), first) for s, first in responses.values_list(column, "response_first")]
-        counted = [(position, first, seen.count((position, first))) for position, first in set(seen)]
-    for position, first, n in counted:
-        bucket = buckets[position]
-        if first:
-            bucket.first += n
-        else:
-            bucket.next += n
-    return buckets
-
-
 # --- Volumes and sentiment ---------------------------------------------------------------
 
 
@@ -436,15 +407,16 @@ def _day_of(field: str, period: Period):
     return TruncDate(field, tzinfo=period.zone)
 
 
-def _by_day(messages, period: Period, **counts):
-    """(local day, *counts) rows; `counts`: name → aggregate, by default every row."""
+def _by_day(messages, period: Period, *more, **counts):
+    """(local day, *more, *counts) rows, grouped by the day and the `more` columns;
+    `counts`: name → aggregate, by default every row."""
     counts = counts or {"count": Count("*")}
     days = period.days()
     rows = (
         messages.annotate(day=_day_of("sent_at", period))
-        .values("day")
+        .values("day", *more)
         .annotate(**counts)
-        .values_list("day", *counts)
+        .values_list("day", *more, *counts)
     )
     for day, *rest in rows:
         yield (days[day - 1] if isinstance(day, int) else day, *rest)
@@ -463,10 +435,40 @@ def sentiment_trend(period: Period, filters: Filters = NO_FILTERS) -> list[Senti
     return list(days.values())
 
 
+@dataclass
+class Replies:
+    by_day: dict[date, int]  # volume out per local day
+    waits: list[WaitBucket]  # the responses among them, by how long the customer waited
+
+
 @_planned
-def replies_by_day(period: Period, filters: Filters = NO_FILTERS) -> dict[date, int]:
-    """Per local day, the replies the network accepted (volume out): one grouped count."""
-    return dict(_by_day(outbound_messages(period, filters), period))
+def replies(period: Period, filters: Filters = NO_FILTERS, basis: str = "calendar") -> Replies:
+    """The replies the network accepted, per local day (volume out), and the responses
+    among them counted by how long the customer had waited, in calendar or business time,
+    first and next responses apart (the response time distribution): one grouped count,
+    since responses are replies and both are dated by their acceptance."""
+    column = "response_business_seconds" if basis == "business" else "response_seconds"
+    by_day = dict.fromkeys(period.days(), 0)
+    waits = [WaitBucket(limit) for limit in WAIT_LIMITS] + [WaitBucket(None)]
+    replied = outbound_messages(period, filters)
+    if _in_database():
+        # width_bucket puts a value equal to a limit above it; seconds − 1 puts it below.
+        limits = Value(list(WAIT_LIMITS), output_field=ArrayField(IntegerField()))
+        position = Func(F(column) - 1, limits, function="width_bucket", output_field=IntegerField())
+        counted = _by_day(replied.annotate(position=position), period, "response_first", "position")
+    else:
+        rows = _by_day(replied, period, "response_first", column)
+        counted = [(day, first, None if s is None else bisect_left(WAIT_LIMITS, s), n) for day, first, s, n in rows]
+    for day, first, position, n in counted:
+        if day in by_day:
+            by_day[day] += n
+        if position is not None:
+            bucket = waits[position]
+            if first:
+                bucket.first += n
+            else:
+                bucket.next += n
+    return Replies(by_day, waits)
 
 
 def volume_of(trend: list[SentimentDay], replies: dict[date, int]) -> Volume:
@@ -476,7 +478,7 @@ def volume_of(trend: list[SentimentDay], replies: dict[date, int]) -> Volume:
 
 
 def volume(period: Period, filters: Filters = NO_FILTERS) -> Volume:
-    return volume_of(sentiment_trend(period, filters), replies_by_day(period, filters))
+    return volume_of(sentiment_trend(period, filters), replies(period, filters).by_day)
 
 
 # --- Resolution, escalations, breaches -----------------------------------------------------

@@ -82,7 +82,6 @@ def main():
         period = metrics.Period.named(name, zone)
         items += [
             (f"responses {name}", lambda p=period: metrics.responses(p)),
-            (f"response_time_distribution {name}", lambda p=period: metrics.response_time_distribution(p)),
             (f"volume {name}", lambda p=period: metrics.volume(p)),
             (f"sentiment_trend {name}", lambda p=period: metrics.sentiment_trend(p)),
             (f"resolution {name}", lambda p=period: metrics.resolution(p)),

@@ -1,6 +1,7 @@
 """Responses read from the reply itself: `Message.response_first` and `response_on_time`,
-set from the `responded` audit rows written so far, with one covering index so that a
-month of responses is summed up from the index alone (docs/metrics.md)."""
+set from the `responded` audit rows written so far, with covering indexes so that a month
+of responses, and of replies with their waits, is summed up from the indexes alone
+(docs/metrics.md)."""
 
 from django.db import migrations, models
 
@@ -41,10 +42,18 @@ class Migration(migrations.Migration):
             {
                 "message_response_time_idx": "ON inbox_message (sent_at) INCLUDE (response_first, response_on_time,"
                 " response_seconds, response_business_seconds, channel_id, conversation_id, author_user_id)"
-                " WHERE response_seconds IS NOT NULL"
+                " WHERE response_seconds IS NOT NULL",
+                # Replies per day and the wait of the responses among them, read together.
+                "message_replies_time_idx": "ON inbox_message (sent_at) INCLUDE (channel_id, conversation_id,"
+                " author_user_id, visibility, response_first, response_seconds, response_business_seconds)"
+                " WHERE direction = 'out' AND delivery = 'sent'",
             }
         ),
         retired_postgres_indexes(
-            {"event_responded_idx": "ON inbox_conversationevent (conversation_id, id) WHERE kind = 'responded'"}
+            {
+                "event_responded_idx": "ON inbox_conversationevent (conversation_id, id) WHERE kind = 'responded'",
+                "message_sent_time_idx": "ON inbox_message (sent_at) INCLUDE (channel_id, conversation_id,"
+                " author_user_id, visibility) WHERE direction = 'out' AND delivery = 'sent'",
+            }
         ),
     ]

@@ -451,8 +451,8 @@ def test_the_wait_distribution_follows_the_chosen_time_basis(answered, summarise
     """Monday's answer took 7200 s on the clock but 3600 s of office hours."""
     monkeypatch.setattr(metrics, "SUMMARISE_IN_DATABASE", summarised)
     monday = metrics.Period(date(2026, 3, 2), date(2026, 3, 2), ZoneInfo("UTC"))
-    calendar = {b.up_to: b.first for b in metrics.response_time_distribution(monday) if b.first}
-    business = {b.up_to: b.first for b in metrics.response_time_distribution(monday, basis="business") if b.first}
+    calendar = {b.up_to: b.first for b in metrics.replies(monday).waits if b.first}
+    business = {b.up_to: b.first for b in metrics.replies(monday, basis="business").waits if b.first}
     assert (calendar, business) == ({7200: 1}, {3600: 1})
 
 
