@@ -62,3 +62,18 @@ def test_a_range_that_ends_before_it_starts_is_a_400(supervisor):
 
 def test_metrics_are_for_supervisors_and_admins(agent):
     assert client_for(agent).get(URL).status_code == 403
+
+
+def test_metrics_count_responses_by_how_long_the_customer_waited(supervisor, channel):
+    answered = ConversationFactory(channel=channel)
+    responded(answered, 600, True)
+    responded(answered, 9000, False, first=False)
+    body = client_for(supervisor).get(URL, {"period": "today"}).json()
+    waits = {bucket["up_to"]: (bucket["first"], bucket["next"]) for bucket in body["response_times"]}
+    assert waits[900] == (1, 0) and waits[14400] == (0, 1) and waits[None] == (0, 0)
+
+
+def test_the_wait_distribution_takes_a_time_basis_and_refuses_others(supervisor):
+    assert client_for(supervisor).get(URL, {"time": "business"}).status_code == 200
+    response = client_for(supervisor).get(URL, {"time": "lunar"})
+    assert response.status_code == 400 and "time" in response.json()["detail"]
