@@ -580,7 +580,6 @@ def export_conversations(request):
     """One row per conversation opened in the period."""
     selection = _selection(request)
     zone, basis = selection.period.zone, selection.basis
-    suffix = "business" if basis == "business" else "calendar"
     header = [
         "conversation_id",
         "url",
@@ -594,20 +593,20 @@ def export_conversations(request):
         "priority",
         "sla_state",
         "escalation_level",
-        f"first_response_seconds_{suffix}",
-        f"last_response_seconds_{suffix}",
+        f"first_response_seconds_{basis}",
+        f"last_response_seconds_{basis}",
         "resolved_at",
         "resolution_seconds_calendar",
     ]
     conversations = metrics.conversations_opened(selection.period, selection.filters)
-    base = request.build_absolute_uri("/")[:-1]
+    base, conversation_url = request.build_absolute_uri("/")[:-1], _url_for_each("inbox:conversation")
 
     def rows():
         for chunk in _keyset(conversations):
             yield [
                 [
                     c.pk,
-                    base + reverse("inbox:conversation", args=[c.pk]),
+                    base + conversation_url(c.pk),
                     _when(c.created_at, zone),
                     _text(c.channel.name),
                     c.channel.kind,
@@ -639,7 +638,6 @@ def export_responses(request):
     """One row per response recorded in the period."""
     selection = _selection(request)
     zone, basis = selection.period.zone, selection.basis
-    suffix = "business" if basis == "business" else "calendar"
     header = [
         "message_id",
         "conversation_id",
@@ -650,11 +648,11 @@ def export_responses(request):
         "channel",
         "network",
         "kind",
-        f"response_seconds_{suffix}",
+        f"response_seconds_{basis}",
         "on_time",
     ]
     responses = metrics.response_export_rows(selection.period, selection.filters)
-    base = request.build_absolute_uri("/")[:-1]
+    base, conversation_url = request.build_absolute_uri("/")[:-1], _url_for_each("inbox:conversation")
 
     def rows():
         for chunk in _keyset(responses):
@@ -662,7 +660,7 @@ def export_responses(request):
                 [
                     r.pk,
                     r.conversation_id,
-                    base + reverse("inbox:conversation", args=[r.conversation_id]),
+                    base + conversation_url(r.conversation_id),
                     _when(r.sent_at, zone),
                     _text(r.author_user.get_username() if r.author_user else ""),
                     _text(r.conversation.team.name if r.conversation.team else ""),
