@@ -61,7 +61,11 @@ def conversation_context(request, viewer, current):
 @login_required
 @require_GET
 def conversation(request, conversation_id):
-    viewer = viewer_for(request.user)
+    return _conversation_page(request, viewer_for(request.user), conversation_id)
+
+
+def _conversation_page(request, viewer, conversation_id):
+    # Looked up again after an action: the conversation may have left this viewer's sight.
     current = access_conversation(viewer, conversation_id)
     context = conversation_context(request, viewer, current)
     if wants_fragment(request):
@@ -69,10 +73,10 @@ def conversation(request, conversation_id):
     return render(request, "inbox/home.html", {**_list_context(request, viewer), **context})
 
 
-def after_action(request, conversation_id):
+def after_action(request, viewer, conversation_id):
     """The refreshed conversation for the page's script, a redirect for a plain form."""
     if wants_fragment(request):
-        return conversation(request, conversation_id)
+        return _conversation_page(request, viewer, conversation_id)
     return redirect("inbox:conversation", conversation_id=conversation_id)
 
 
@@ -88,7 +92,7 @@ def acting(perform):
             perform(request, viewer, current, **kwargs)
         except actions.InboxError as error:
             return HttpResponseBadRequest(str(error))
-        return after_action(request, conversation_id)
+        return after_action(request, viewer, conversation_id)
 
     view.__name__ = perform.__name__
     return view

@@ -74,3 +74,12 @@ def test_an_empty_reply_is_answered_with_the_reason(client, conversation):
 def test_the_reply_endpoint_only_takes_posts(client, conversation):
     agent = AgentFactory(teams=[conversation.team])
     assert logged_in(client, agent.user).get(f"/inbox/c/{conversation.pk}/reply/").status_code == 405
+
+
+def test_an_action_from_the_page_answers_with_the_refreshed_conversation(client, conversation):
+    agent = AgentFactory(teams=[conversation.team])
+    response = logged_in(client, agent.user).post(
+        f"/inbox/c/{conversation.pk}/resolve/", headers={"X-Fragment": "1"}
+    )
+    assert response.status_code == 200
+    assert f'data-conversation="{conversation.pk}"' in response.text and "<html" not in response.text
