@@ -156,7 +156,7 @@ def _now_queries(filters: metrics.Filters) -> dict:
 def _now_context(selection: Selection, found: dict) -> dict:
     """The Now section from the answers to _now_queries."""
     filters, seen = selection.filters, found["attention"]
-    backlog = metrics.team_backlog(filters, seen)
+    backlog = metrics.team_backlog(filters, seen, teams=found["teams"])
     agents = metrics.agent_load(filters, seen=seen, profiles=found["profiles"])
     presence_url, conversation_url = _url_for_each("dashboard:presence"), _url_for_each("inbox:conversation")
     for agent in agents:

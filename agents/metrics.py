@@ -593,7 +593,7 @@ class Attention:
     groups: list[tuple]  # (team_id, channel_id, assignee_id, status, sla_state, n, waiting, oldest)
     networks: dict[int, str]  # channel id → kind
 
-    def _kept(self, filters: Filters, assigned: bool = True):
+    def _kept(self, filters: Filters):
         for group in self.groups:
             team_id, channel_id, assignee_id = group[:3]
             if filters.team_id and team_id != filters.team_id:
@@ -602,7 +602,7 @@ class Attention:
                 continue
             if filters.network and self.networks.get(channel_id) != filters.network:
                 continue
-            if assigned and filters.agent_id and assignee_id != filters.agent_id:
+            if filters.agent_id and assignee_id != filters.agent_id:
                 continue
             yield group
 
@@ -666,13 +666,12 @@ class TeamBacklog:
     counts: NowCounts
 
 
-def team_backlog(filters: Filters = NO_FILTERS, seen: Attention | None = None) -> list[TeamBacklog]:
+def team_backlog(filters: Filters = NO_FILTERS, seen: Attention | None = None, teams=None) -> list[TeamBacklog]:
     """The same numbers per team (the team queue), busiest first; conversations with no
-    team yet form their own row."""
+    team yet form their own row. `seen` and `teams`: already read for this page."""
     by_team = (seen or attention()).by_team(filters)
-    teams = Team.objects.all()
-    if filters.team_id:
-        teams = teams.filter(pk=filters.team_id)
+    teams = Team.objects.all() if teams is None else teams
+    teams = [team for team in teams if not filters.team_id or team.pk == filters.team_id]
     result = [TeamBacklog(team.pk, team.name, by_team.pop(team.pk, NowCounts())) for team in teams]
     if None in by_team:
         result.append(TeamBacklog(None, "", by_team.pop(None)))

@@ -129,7 +129,8 @@ class Connector(Protocol):
         """A key unique to this delivery, so a redelivered webhook is stored once."""
 
     def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
-        """Whether the delivery carries activity of this channel's account."""
+        """With webhook_per_app only: whether the delivery carries activity of this
+        channel's account."""
 
     def parse_webhook(self, delivery: WebhookDelivery) -> list[Mention]: ...
 
@@ -144,11 +145,3 @@ class ChannelConfig:
     api_base_url: str = ""
     timeout: float = 10.0
 
-
-class WebhookPerChannel:
-    """For networks that call each channel's own URL: what reaches it is its own."""
-
-    webhook_per_app = False
-
-    def webhook_concerns(self, delivery: WebhookDelivery) -> bool:
-        return True

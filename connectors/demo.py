@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from connectors.base import Author, ChannelConfig, Fetched, Mention, OutboundReply, Sent, WebhookPerChannel
+from connectors.base import Author, ChannelConfig, Fetched, Mention, OutboundReply, Sent
 
 PERSONAS = [
     Author("1001", "lucia_mtz", "Lucía Martínez", 312, False),
@@ -83,10 +83,11 @@ RECENT_KEPT = 20
 MOST_PER_FETCH = 50
 
 
-class DemoConnector(WebhookPerChannel):
+class DemoConnector:
     kind = "demo"
     reply_limit = None
     replies_on_site = False
+    webhook_per_app = False  # the network calls this channel's own URL
 
     def __init__(self, config: ChannelConfig):
         self.config = config

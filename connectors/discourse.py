@@ -31,7 +31,6 @@ from connectors.base import (
     Sent,
     Transient,
     WebhookDelivery,
-    WebhookPerChannel,
 )
 
 AVATAR_SIZE = 96
@@ -47,10 +46,11 @@ DEFAULT_WAIT_SECONDS = 60
 NAME_LENGTH = 200  # the inbox's contact name column; Discourse allows longer full names
 
 
-class DiscourseConnector(WebhookPerChannel):
+class DiscourseConnector:
     kind = "discourse"
     reply_limit = None  # the site's max_post_length (32,000 by default) is far above any answer
     replies_on_site = False
+    webhook_per_app = False  # the network calls this channel's own URL
 
     def __init__(self, config: ChannelConfig):
         self.config = config

@@ -28,7 +28,6 @@ from connectors.base import (
     Sent,
     Transient,
     WebhookDelivery,
-    WebhookPerChannel,
 )
 from connectors.discourse import plain_text
 
@@ -44,10 +43,11 @@ AGENT = "SocialCare/0.1 feed listener"
 ON_SITE = "Replies to this source are made on the site itself."
 
 
-class FeedConnector(WebhookPerChannel):
+class FeedConnector:
     kind = "feed"
     reply_limit = None
     replies_on_site = True
+    webhook_per_app = False  # the network calls this channel's own URL
 
     def __init__(self, config: ChannelConfig):
         self.config = config

@@ -37,11 +37,13 @@ def receive(request, channel_id):
 def _concerned(channel, connector, delivery):
     """The channels a signed delivery carries activity for. Meta and X call one URL per app
     with every account's activity, so what reached one channel may be a sibling's: another
-    channel of the network whose own app secret verifies the same signature."""
+    channel of the network whose own app secret verifies the same signature. Elsewhere the
+    network calls each channel's own URL: what reaches it is its own."""
+    if not connector.webhook_per_app:
+        yield channel, connector
+        return
     if connector.webhook_concerns(delivery):
         yield channel, connector
-    if not connector.webhook_per_app:
-        return
     for sibling in Channel.objects.filter(kind=channel.kind, enabled=True).exclude(pk=channel.pk):
         theirs = connector_for(sibling)
         if theirs.webhook_concerns(delivery) and theirs.webhook_signature_ok(delivery):
