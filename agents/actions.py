@@ -1,12 +1,12 @@
 """Writes on agents and on who holds a conversation, by people (agents, supervisors,
 admins); the automatic ones live in assignment.py and routing.py."""
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from agents.assignment import assign, unassign
-from agents.models import AgentProfile, Presence, SettingsChange
+from agents.assignment import assign, hand_out_on_commit, unassign
+from agents.models import AgentProfile, Presence
+from agents.settings_actions import log_change
 from inbox.actions import InboxError, apply_sla_policy
 from inbox.models import Conversation, Status
 
@@ -18,13 +18,7 @@ def set_presence(user_id, presence):
         raise InboxError("Presence is online or away; offline follows from closing the inbox.")
     AgentProfile.objects.filter(user_id=user_id).update(presence=presence, last_seen_at=timezone.now())
     if presence == Presence.ONLINE:
-        profile = AgentProfile.objects.get(user_id=user_id)
-        for team_id in profile.teams.values_list("id", flat=True):
-            transaction.on_commit(lambda team_id=team_id: _hand_out(team_id))
-
-
-def _hand_out(team_id):
-    current_app.signature("agents.assign_waiting", args=(team_id,)).delay()
+        hand_out_on_commit(AgentProfile.objects.get(user_id=user_id).teams.values_list("id", flat=True))
 
 
 @transaction.atomic
@@ -50,15 +44,8 @@ def assign_to(conversation_id, user_id, actor):
 @transaction.atomic
 def move_agent(user_id, team_ids, actor):
     """An agent now works for these teams."""
-    profile = AgentProfile.objects.select_for_update().get(user_id=user_id)
+    profile = AgentProfile.objects.select_for_update(of=("self",)).select_related("user").get(user_id=user_id)
     before = sorted(profile.teams.values_list("pk", flat=True))
     profile.teams.set(team_ids)
-    SettingsChange.objects.create(
-        actor=actor,
-        area="agent",
-        object_id=str(user_id),
-        object_repr=str(profile.user),
-        action="teams changed",
-        changes={"teams": [before, sorted(team_ids)]},
-    )
+    log_change(actor, "agent", profile.user, "teams changed", {"teams": [before, sorted(team_ids)]})
     return profile

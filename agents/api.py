@@ -387,14 +387,7 @@ class MetricsView(DomainErrors, APIView):
             team_id=data.get("team"), channel_id=data.get("channel"), network=data.get("network", ""), agent_id=data.get("agent")
         )
         found = gather(
-            {
-                "responses": lambda: metrics.responses(period, filters),
-                "trend": lambda: metrics.sentiment_trend(period, filters),
-                "replies": lambda: metrics.replies(period, filters, data.get("time") or "calendar"),
-                "resolution": lambda: metrics.resolution(period, filters),
-                "incidents": lambda: metrics.incidents(period, filters),
-                "attention": metrics.attention,
-            }
+            {**metrics.period_queries(period, filters, data.get("time") or "calendar"), "attention": metrics.attention}
         )
         answered, resolution, incidents = found["responses"], found["resolution"], found["incidents"]
         now = metrics.now_counts(filters, found["attention"])

@@ -5,6 +5,9 @@ conversations under that lock, so no two workers can push an agent over capacity
 conversation row is locked by the caller, so it is never assigned twice.
 """
 
+from functools import partial
+
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -16,6 +19,13 @@ from inbox.actions import audit
 from inbox.models import Conversation, Status
 
 CANDIDATES_TRIED = 5
+
+
+def hand_out_on_commit(team_ids):
+    """Once the caller's transaction commits, whoever waits in these teams' queues may be
+    assigned (the agents.assign_waiting task, on a worker)."""
+    for team_id in team_ids:
+        transaction.on_commit(partial(current_app.signature("agents.assign_waiting", args=(team_id,)).delay))
 
 
 def _available(team_id, now):

@@ -334,19 +334,8 @@ def sentiment_chart(trend: list[metrics.SentimentDay]):
     return _chart(bars, labels, _ticks(100, "%"), "sentiment-title")
 
 
-def _period_queries(selection: Selection) -> dict:
-    period, filters = selection.period, selection.filters
-    return {
-        "responses": lambda: metrics.responses(period, filters),
-        "trend": lambda: metrics.sentiment_trend(period, filters),
-        "replies": lambda: metrics.replies(period, filters, selection.basis),
-        "resolution": lambda: metrics.resolution(period, filters),
-        "incidents": lambda: metrics.incidents(period, filters),
-    }
-
-
 def _period_context(selection: Selection, found: dict) -> dict:
-    """The period section from the answers to _period_queries."""
+    """The period section from the answers to metrics.period_queries."""
     period, responses, trend = selection.period, found["responses"], found["trend"]
     volume = metrics.volume_of(trend, found["replies"].by_day)
     totals = metrics.SentimentDay(period.last)
@@ -385,7 +374,7 @@ def home(request):
         # short Now queries fill the gaps.
         found = gather(
             {
-                **_period_queries(selection),
+                **metrics.period_queries(selection.period, selection.filters, selection.basis),
                 **_now_queries(selection.filters),
                 "menus": lambda: _menus(selection.form),
             }

@@ -481,6 +481,18 @@ def volume(period: Period, filters: Filters = NO_FILTERS) -> Volume:
     return volume_of(sentiment_trend(period, filters), replies(period, filters).by_day)
 
 
+def period_queries(period: Period, filters: Filters = NO_FILTERS, basis: str = "calendar") -> dict:
+    """Every metric over the period, as calls for socialcare.parallel_queries.gather: the
+    dashboard and the API ask the same questions."""
+    return {
+        "responses": lambda: responses(period, filters),
+        "trend": lambda: sentiment_trend(period, filters),
+        "replies": lambda: replies(period, filters, basis),
+        "resolution": lambda: resolution(period, filters),
+        "incidents": lambda: incidents(period, filters),
+    }
+
+
 # --- Resolution, escalations, breaches -----------------------------------------------------
 
 

@@ -1,12 +1,10 @@
 """Presence from the agents' sockets: online while a page is open and says it is alive."""
 
-from functools import partial
-
-from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agents.assignment import hand_out_on_commit
 from agents.models import AgentProfile, Presence
 
 
@@ -19,8 +17,7 @@ def connected(user_id):
         profile.presence = Presence.ONLINE
     profile.save(update_fields=["sockets", "last_seen_at", "presence"])
     # Whatever waited in the agent's queues may now be theirs.
-    for team_id in profile.teams.values_list("id", flat=True):
-        transaction.on_commit(partial(current_app.signature("agents.assign_waiting", args=(team_id,)).delay))
+    hand_out_on_commit(profile.teams.values_list("id", flat=True))
 
 
 @transaction.atomic

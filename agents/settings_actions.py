@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from celery import current_app
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max, Model
 from django.db.models.manager import BaseManager
 from django.utils.translation import gettext as _
 
-from agents.assignment import unassign
+from agents.assignment import hand_out_on_commit, unassign
 from agents.models import AgentProfile, Presence, Role, RoutingRule, SettingsChange, Team
 from connectors import actions as connector_actions
 from connectors.models import Channel, Health
@@ -62,7 +61,8 @@ def _created(after: dict) -> dict:
     return _diff({}, {key: value for key, value in after.items() if value not in (None, "", [], {})})
 
 
-def _log(actor, area, instance, action, changes=None) -> SettingsChange:
+def log_change(actor, area, instance, action, changes=None) -> SettingsChange:
+    """One row of the settings audit log, in the caller's transaction."""
     return SettingsChange.objects.create(
         actor=actor,
         area=area,
@@ -94,7 +94,7 @@ def _move(actor, area, queryset, pk, direction) -> Model:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
-    _log(actor, area, moved, "moved", {"position": [old_position, moved.position]})
+    log_change(actor, area, moved, "moved", {"position": [old_position, moved.position]})
     return moved
 
 
@@ -110,7 +110,7 @@ def _save_model(actor, area, model, pk, data, m2m=None, *, position_queryset=Non
         for name, values in m2m.items():
             getattr(instance, name).set(values)
         after = _snapshot(instance, fields + list(m2m))
-        _log(actor, area, instance, "created", _created(after))
+        log_change(actor, area, instance, "created", _created(after))
         return instance
     instance = model.objects.select_for_update().get(pk=pk)
     before = _snapshot(instance, fields + list(m2m))
@@ -121,13 +121,13 @@ def _save_model(actor, area, model, pk, data, m2m=None, *, position_queryset=Non
         getattr(instance, name).set(values)
     changes = _diff(before, _snapshot(instance, fields + list(m2m)))
     if changes:
-        _log(actor, area, instance, "changed", changes)
+        log_change(actor, area, instance, "changed", changes)
     return instance
 
 
 def _delete(actor, area, model, pk):
     instance = model.objects.select_for_update().get(pk=pk)
-    _log(actor, area, instance, "deleted", {})
+    log_change(actor, area, instance, "deleted", {})
     instance.delete()
 
 
@@ -180,7 +180,7 @@ def create_channel(actor, *, kind, fields: dict, listening: dict, credentials: d
     changes = {"kind": [None, kind], **_created(_snapshot(channel, CHANNEL_FIELDS))}
     changes.update(_listening_changes({}, channel.listening))
     changes.update(secret_changes)
-    _log(actor, "channel", channel, "created", changes)
+    log_change(actor, "channel", channel, "created", changes)
     return channel
 
 
@@ -199,7 +199,7 @@ def update_channel(actor, channel_id, *, fields: dict, listening: dict, credenti
     changes.update(_listening_changes(before_listening, channel.listening))
     changes.update(secret_changes)
     if changes:
-        _log(actor, "channel", channel, "changed", changes)
+        log_change(actor, "channel", channel, "changed", changes)
     return channel
 
 
@@ -209,7 +209,7 @@ def pause_channel(actor, channel_id) -> Channel:
     if channel.enabled:
         channel.enabled = False
         channel.save(update_fields=["enabled"])
-        _log(actor, "channel", channel, "paused", {"enabled": [True, False]})
+        log_change(actor, "channel", channel, "paused", {"enabled": [True, False]})
     return channel
 
 
@@ -226,7 +226,7 @@ def resume_channel(actor, channel_id) -> Channel:
         changes["health"] = [channel.health, Health.HEALTHY.value]
     connector_actions.resume(channel.pk)
     channel.refresh_from_db()
-    _log(actor, "channel", channel, "resumed", changes)
+    log_change(actor, "channel", channel, "resumed", changes)
     return channel
 
 
@@ -236,7 +236,7 @@ def resume_channel(actor, channel_id) -> Channel:
 @transaction.atomic
 def create_team(actor, name) -> Team:
     team = Team.objects.create(name=name)
-    _log(actor, "team", team, "created", {"name": [None, name]})
+    log_change(actor, "team", team, "created", {"name": [None, name]})
     return team
 
 
@@ -246,18 +246,13 @@ def rename_team(actor, team_id, name) -> Team:
     if team.name != name:
         before, team.name = team.name, name
         team.save(update_fields=["name"])
-        _log(actor, "team", team, "renamed", {"name": [before, name]})
+        log_change(actor, "team", team, "renamed", {"name": [before, name]})
     return team
 
 
 # ------------------------------------------------------------------ agents
 
 AGENT_FIELDS = ["role", "capacity", "language", "time_zone"]
-
-
-def _hand_out_on_commit(team_ids):
-    for team_id in team_ids:
-        transaction.on_commit(lambda team_id=team_id: current_app.signature("agents.assign_waiting", args=(team_id,)).delay())
 
 
 @transaction.atomic
@@ -276,7 +271,7 @@ def invite_agent(actor, *, username, email, first_name, last_name, password, rol
     profile.teams.set(teams)
     changes = _created({"username": username, "email": email, **_snapshot(profile, AGENT_FIELDS + ["teams"])})
     changes["password"] = ["not set", "set"]
-    _log(actor, "agent", user, "invited", changes)
+    log_change(actor, "agent", user, "invited", changes)
     return profile
 
 
@@ -298,10 +293,10 @@ def update_agent(actor, user_id, *, email, first_name, last_name, role, teams, c
     after = {**_snapshot(user, ["email", "first_name", "last_name"]), **_snapshot(profile, AGENT_FIELDS + ["teams"])}
     changes = _diff(before, after)
     if changes:
-        _log(actor, "agent", user, "changed", changes)
+        log_change(actor, "agent", user, "changed", changes)
     new_teams = {team.pk for team in teams}
     if capacity > before_capacity or new_teams - before_teams:
-        _hand_out_on_commit(sorted(new_teams))  # room for waiting work
+        hand_out_on_commit(sorted(new_teams))  # room for waiting work
     return profile
 
 
@@ -326,8 +321,8 @@ def deactivate_agent(actor, user_id):
         returned += 1
         if conversation.team_id:
             team_ids.add(conversation.team_id)
-    _hand_out_on_commit(sorted(team_ids))
-    _log(actor, "agent", user, "deactivated", {"is_active": [True, False], "returned_conversations": [None, returned]})
+    hand_out_on_commit(sorted(team_ids))
+    log_change(actor, "agent", user, "deactivated", {"is_active": [True, False], "returned_conversations": [None, returned]})
     return profile
 
 
@@ -338,7 +333,7 @@ def reactivate_agent(actor, user_id):
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-        _log(actor, "agent", user, "reactivated", {"is_active": [False, True]})
+        log_change(actor, "agent", user, "reactivated", {"is_active": [False, True]})
     return profile
 
 

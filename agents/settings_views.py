@@ -497,10 +497,10 @@ def _failed_conditions(rule, facts) -> list[str]:
     return failed
 
 
-def preview_routing(data) -> Preview:
+def preview_routing(data, rules) -> Preview:
     """What routing would do with a sample message: the same analysis and the same
-    agents.rules.decide as agents.routing; the channel's default team catches the rest.
-    Reads only."""
+    agents.rules.decide as agents.routing, over `rules` (the listed ones, in order); the
+    channel's default team catches the rest. Reads only."""
     hint = data.get("language") or ""
     language, feeling = analysis.analyse(data["text"], hint=hint)
     language = language or hint
@@ -517,14 +517,11 @@ def preview_routing(data) -> Preview:
         public=not data.get("private"),
         contact_label_ids=frozenset(label.pk for label in data.get("contact_labels") or []),
     )
-    enabled = list(
-        RoutingRule.objects.filter(enabled=True).select_related("set_team", "assign_to").prefetch_related("add_labels")
-    )
+    enabled = [rule for rule in rules if rule.enabled]
     decision = decide(enabled, facts, Priority.NORMAL)
     result = Preview(language=language, sentiment=feeling, trials=[], priority=decision.priority, labels=decision.labels)
     for rule in enabled:
         fired = rule in decision.fired
-        rule.set_priority_label = _priority_label(rule.set_priority)
         result.trials.append(RuleTrial(rule, fired, [] if fired else _failed_conditions(rule, facts)))
     if decision.team_rule:
         result.team, result.team_reason = decision.team_rule.set_team, decision.team_rule.name
@@ -542,11 +539,12 @@ def preview_routing(data) -> Preview:
 @require_POST
 def routing_preview(request):
     form = forms.PreviewForm(request.POST)
-    preview = preview_routing(form.cleaned_data) if form.is_valid() else None
+    rules = _listed_rules()
+    preview = preview_routing(form.cleaned_data, rules) if form.is_valid() else None
     priority_label = _priority_label(preview.priority) if preview else ""
     sentiments = dict(RoutingRule._meta.get_field("sentiment").choices)
     sentiment_label = sentiments.get(preview.sentiment.label, preview.sentiment.label) if preview else ""
-    context = {"sentiment_label": sentiment_label, "rules": _listed_rules(), "preview_form": form, "preview": preview, "priority_label": priority_label}
+    context = {"sentiment_label": sentiment_label, "rules": rules, "preview_form": form, "preview": preview, "priority_label": priority_label}
     return _page(request, "routing_rules.html", context, "rules")
 
 
