@@ -23,8 +23,12 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
-KEEP = "--keep" in sys.argv
-fresh_database(keep=KEEP)
+# Read before anything is dropped: --help or a typo must not cost the seeded database.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--conversations", type=int, default=1_000_000)
+parser.add_argument("--keep", action="store_true", help="measure the data already seeded (by this or bench/dashboard.py)")
+args = parser.parse_args()
+fresh_database(keep=args.keep)
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -73,10 +77,6 @@ def report(label, client, url):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true", help="measure the data already seeded (by this or bench/dashboard.py)")
-    args = parser.parse_args()
     if args.keep:
         users = list(get_user_model().objects.filter(username__startswith="agent").order_by("pk"))
         boss = get_user_model().objects.get(username=dataset.SUPERVISOR)

@@ -23,6 +23,15 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
+# Read before anything is dropped: --help or a typo must not cost the seeded database.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--mentions", type=int, default=50_000)
+parser.add_argument(
+    "--pages", type=int, nargs="+", default=[100, 500],
+    help="mentions per ingest call: 100 is one API page, 500 a poll that read five pages",
+)
+parser.add_argument("--authors", type=int, default=8_000)
+args = parser.parse_args()
 fresh_database()
 
 from django.db import connection  # noqa: E402
@@ -124,14 +133,6 @@ def measure(mentions, page, authors):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mentions", type=int, default=50_000)
-    parser.add_argument(
-        "--pages", type=int, nargs="+", default=[100, 500],
-        help="mentions per ingest call: 100 is one API page, 500 a poll that read five pages",
-    )
-    parser.add_argument("--authors", type=int, default=8_000)
-    args = parser.parse_args()
 
     print(f"bench/ingest.py: {args.mentions} mentions, {DUPLICATE_SHARE:.0%} repeats, {REPLY_SHARE:.0%} replies")
     print(f"  {'per call':>8}  {'stored':>7}  {'ingest/s':>9}  {'plain insert/s':>14}  {'ratio':>5}")

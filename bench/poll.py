@@ -20,6 +20,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
+# Read before anything is dropped: --help or a typo must not cost the seeded database.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--mentions", type=int, default=2000)
+args = parser.parse_args()
 fresh_database()
 
 from connectors.models import Channel  # noqa: E402
@@ -44,9 +48,6 @@ def measure(module, fake_class, page_size, mentions):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mentions", type=int, default=2000)
-    args = parser.parse_args()
     print(f"bench/poll.py: one poll reading {args.mentions} new mentions, pages of 100")
     for label, module, fake_class, page_size in NETWORKS:
         seconds, stored, requests = measure(module, fake_class, page_size, args.mentions)

@@ -22,6 +22,11 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
+# Read before anything is dropped: --help or a typo must not cost the seeded database.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--conversations", type=int, default=5000)
+parser.add_argument("--agents-per-team", type=int, default=25)
+args = parser.parse_args()
 fresh_database()
 
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -87,10 +92,6 @@ def seed(count, agents_per_team):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=5000)
-    parser.add_argument("--agents-per-team", type=int, default=25)
-    args = parser.parse_args()
     seed(args.conversations, args.agents_per_team)
     purge_queues()  # the routing tasks ingest enqueued: this run routes in-process instead
     ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))

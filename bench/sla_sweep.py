@@ -22,6 +22,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/social
 
 from bench.support import fresh_database, purge_queues  # noqa: E402
 
+# Read before anything is dropped: --help or a typo must not cost the seeded database.
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--conversations", type=int, default=100_000)
+args = parser.parse_args()
 fresh_database()
 
 from django.db import connection  # noqa: E402
@@ -67,9 +71,6 @@ def timed(now):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--conversations", type=int, default=100_000)
-    args = parser.parse_args()
     started = time.perf_counter()
     seed(args.conversations)
     print(f"bench/sla_sweep.py: {args.conversations} open conversations seeded in {time.perf_counter() - started:.1f} s")

@@ -65,7 +65,6 @@ class WebhookDelivery:
 
     headers: dict  # lower-case names
     body: bytes
-    query: dict = field(default_factory=dict)
 
 
 class ConnectorError(Exception):

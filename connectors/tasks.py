@@ -40,7 +40,7 @@ def poll_due_channels():
         for channel in due:
             interval = channel.poll_interval * (1 + random.uniform(-JITTER, JITTER))
             channel.next_poll_at = now + timedelta(seconds=interval)
-            channel.save(update_fields=["next_poll_at"])
+        Channel.objects.bulk_update(due, ["next_poll_at"])
     for channel in due:
         poll_channel.delay(channel.pk)
 
@@ -86,8 +86,8 @@ def poll_channel(channel_id):
         channel_actions.polled_ok(channel_id)
 
 
-@shared_task(name="connectors.process_webhook", bind=True, max_retries=5)
-def process_webhook(self, event_id):
+@shared_task(name="connectors.process_webhook")
+def process_webhook(event_id):
     event = WebhookEvent.objects.select_related("channel").filter(pk=event_id, processed_at=None).first()
     if event is None:
         return

@@ -240,7 +240,7 @@ class TwitterConnector:
     # Webhooks (Account Activity API)
 
     def webhook_handshake(self, query: dict):
-        token = _last(query.get("crc_token"))
+        token = query.get("crc_token")
         if not token:
             return None
         return {"response_token": "sha256=" + self._signed(token.encode())}
@@ -426,15 +426,7 @@ def _webhook_tweet_mention(tweet: dict) -> Mention:
     text = (tweet.get("extended_tweet") or {}).get("full_text") or tweet.get("text", "")
     return Mention(
         external_id=tweet["id_str"],
-        author=Author(
-            platform_id=user["id_str"],
-            handle=handle,
-            name=user.get("name", ""),
-            followers=int(user.get("followers_count") or 0),
-            verified=bool(user.get("verified")),
-            avatar_url=user.get("profile_image_url_https", ""),
-            profile_url=f"{X_WEB}/{handle}" if handle else "",
-        ),
+        author=_v1_author(user, user["id_str"]),
         text=html.unescape(text),
         created_at=_v1_time(tweet),
         parent_external_id=parent,
@@ -444,6 +436,20 @@ def _webhook_tweet_mention(tweet: dict) -> Mention:
         url=_status_url(tweet["id_str"], handle),
         public=True,
         raw=tweet,
+    )
+
+
+def _v1_author(user: dict, platform_id: str) -> Author:
+    """An author from a v1.1 user object (webhooks), as _author reads a v2 one."""
+    handle = user.get("screen_name", "")
+    return Author(
+        platform_id=platform_id,
+        handle=handle,
+        name=user.get("name", ""),
+        followers=int(user.get("followers_count") or 0),
+        verified=bool(user.get("verified")),
+        avatar_url=user.get("profile_image_url_https", ""),
+        profile_url=f"{X_WEB}/{handle}" if handle else "",
     )
 
 
@@ -458,18 +464,9 @@ def _webhook_dm_mention(event: dict, users: dict) -> Mention:
     sender_id = message["sender_id"]
     recipient_id = message.get("target", {}).get("recipient_id", "")
     user = users.get(sender_id, {})
-    handle = user.get("screen_name", "")
     return Mention(
         external_id=event["id"],
-        author=Author(
-            platform_id=sender_id,
-            handle=handle,
-            name=user.get("name", ""),
-            followers=int(user.get("followers_count") or 0),
-            verified=bool(user.get("verified")),
-            avatar_url=user.get("profile_image_url_https", ""),
-            profile_url=f"{X_WEB}/{handle}" if handle else "",
-        ),
+        author=_v1_author(user, sender_id),
         text=message.get("message_data", {}).get("text", ""),
         created_at=datetime.fromtimestamp(int(event["created_timestamp"]) / 1000, tz=UTC),
         # The id v2 gives a one-to-one conversation, so polled and pushed DMs thread alike.
@@ -477,10 +474,6 @@ def _webhook_dm_mention(event: dict, users: dict) -> Mention:
         public=False,
         raw=event,
     )
-
-
-def _last(value):
-    return value[-1] if isinstance(value, (list, tuple)) and value else value
 
 
 # Text as X weighs it (twitter-text v3 configuration, simplified)

@@ -24,7 +24,6 @@ def receive(request, channel_id):
     delivery = WebhookDelivery(
         headers={name.lower(): value for name, value in request.headers.items()},
         body=request.body,
-        query=request.GET.dict(),
     )
     if not connector.webhook_signature_ok(delivery):
         return HttpResponseForbidden("Bad or missing signature.")
