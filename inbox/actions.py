@@ -4,6 +4,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from celery import current_app
 from django.contrib.auth import get_user_model
@@ -172,8 +173,12 @@ class _Threads:
     joins its author's unresolved conversation on the channel; otherwise it opens one.
     """
 
+    @cached_property
+    def policies(self):
+        # Read only when a clock starts: follow-ups to conversations already waiting don't.
+        return sla.Policies()
+
     def __init__(self, channel, mentions, contact_ids, held):
-        self.policies = sla.Policies()
         by_message_id = {m.parent_external_id: held[m.parent_external_id] for m in mentions if m.parent_external_id in held}
         authors = set(contact_ids.values())
         candidates = list(

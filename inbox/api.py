@@ -7,7 +7,6 @@ conversation endpoints by `agents.api.ConversationViewSet`, so this module impor
 nothing of the other apps.
 """
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -177,7 +176,7 @@ def filter_conversations(conversations, filters: dict, user_id):
     if "priority" in filters:
         conversations = conversations.filter(priority=filters["priority"])
     if "label" in filters:
-        conversations = conversations.filter(labels__name=filters["label"])
+        conversations = conversations.filter(pk__in=selectors.labelled(filters["label"]))
     if "sla_state" in filters:
         conversations = conversations.filter(sla_state=filters["sla_state"])
     if "language" in filters:
@@ -360,6 +359,6 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         q = self.parsed(ContactFilters, request.query_params).get("q")
         contacts = self.get_queryset()
         if q:
-            contacts = contacts.filter(Q(handle__icontains=q) | Q(name__icontains=q))
+            contacts = contacts.filter(selectors.author_matches(q))
         page = self.paginate_queryset(contacts)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -88,6 +88,12 @@ def conversations_for(viewer: Viewer, query: ListQuery):
     return conversations
 
 
+def author_matches(text) -> Q:
+    """Contacts whose handle or name holds the text, whatever its case (the trigram
+    indexes on UPPER(handle) and UPPER(name) answer it)."""
+    return Q(handle__icontains=text) | Q(name__icontains=text)
+
+
 def labelled(name):
     """The ids of the conversations carrying the label. The label's id is looked up first:
     given it, PostgreSQL walks the list's ordered index and probes each row's labels,
@@ -109,11 +115,7 @@ def matching(text):
     from the list's ordered index, stopping after one page. Either way no search reads
     every matching message before answering.
     """
-    authors = list(
-        Contact.objects.filter(Q(handle__icontains=text) | Q(name__icontains=text)).values_list("pk", flat=True)[
-            :AUTHORS_MATCHED
-        ]
-    )
+    authors = list(Contact.objects.filter(author_matches(text)).values_list("pk", flat=True)[:AUTHORS_MATCHED])
     if connection.vendor == "postgresql":
         said = Message.objects.annotate(document=SearchVector("text", config="simple")).filter(
             document=SearchQuery(text, config="simple", search_type="websearch")
