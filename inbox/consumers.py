@@ -16,15 +16,21 @@ COLLISION_STATES = {"viewing", "typing", "left"}
 HEARD_KEPT = 500
 
 
-def render_row(viewer, conversation_id, query):
-    """The row as this viewer's list now shows it (in their language and time zone), None
-    when it leaves the list, and whether the conversation is the viewer's own."""
-    conversation = selectors.inbox_row(viewer, conversation_id, query)
-    if conversation is None:
-        return None, False
+def render_rows(viewer, conversation_ids, query):
+    """(id, row, mine) for each id: the row as this viewer's list now shows it (in their
+    language and time zone), None when it leaves the list, and whether the conversation is
+    the viewer's own. One query however many ids (an SLA sweep sends thousands)."""
+    shown = selectors.inbox_rows(viewer, conversation_ids, query)
+    rendered = []
     with translation.override(viewer.language), timezone.override(_zone(viewer.time_zone)):
-        html = render_to_string("inbox/_row.html", {"conversation": conversation})
-    return html, conversation.assignee_id == viewer.user_id
+        for conversation_id in conversation_ids:
+            conversation = shown.get(conversation_id)
+            if conversation is None:
+                rendered.append((conversation_id, None, False))
+            else:
+                html = render_to_string("inbox/_row.html", {"conversation": conversation})
+                rendered.append((conversation_id, html, conversation.assignee_id == viewer.user_id))
+    return rendered
 
 
 def _zone(name):
@@ -113,6 +119,6 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
         if "alert" in event:
             await self.send_json({"type": event["type"], "alert": event["alert"]})
             return
-        for conversation_id in event["conversation_ids"]:
-            row, mine = await database_sync_to_async(render_row)(self.viewer, conversation_id, self.query)
+        rows = await database_sync_to_async(render_rows)(self.viewer, event["conversation_ids"], self.query)
+        for conversation_id, row, mine in rows:
             await self.send_json({"type": event["type"], "conversation": conversation_id, "row": row, "mine": mine})

@@ -139,10 +139,11 @@ def inbox_list(viewer: Viewer, query: ListQuery | None = None, limit=LIST_SIZE):
     return list(ordered[:limit])
 
 
-def inbox_row(viewer: Viewer, conversation_id, query: ListQuery | None = None):
-    """One row for a live update, or None when the viewer's list no longer shows it."""
-    conversations = conversations_for(viewer, query or ListQuery()).filter(pk=conversation_id)
-    return _with_related(conversations).first()
+def inbox_rows(viewer: Viewer, conversation_ids, query: ListQuery) -> dict:
+    """The rows of a live update, by id, in one query; an id the viewer's list no longer
+    shows is missing."""
+    conversations = conversations_for(viewer, query).filter(pk__in=conversation_ids)
+    return {conversation.pk: conversation for conversation in _with_related(conversations)}
 
 
 COUNT_CAP = 100
