@@ -22,12 +22,16 @@ def set_presence(user_id, presence):
 
 
 @transaction.atomic
-def assign_to(conversation_id, user_id, actor):
+def assign_to(conversation_id, user_id, actor, may_override=True):
     """A person hands a conversation to an agent (or back to the queue with None). People
-    may go past an agent's capacity; the automatic assignment never does."""
+    may go past an agent's capacity; the automatic assignment never does. Without
+    `may_override` (a supervisor's), only its assignee hands an assigned conversation to
+    someone else; anyone may take it or return it to the queue."""
     conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
     if conversation.status == Status.RESOLVED:
         raise InboxError("A resolved conversation cannot be assigned.")
+    if not may_override and user_id not in (None, actor.pk) and conversation.assignee_id not in (None, actor.pk):
+        raise InboxError("Only the assignee or a supervisor can hand this conversation on.")
     if user_id is None:
         if conversation.assignee_id:
             unassign(conversation, "returned to the queue", actor)

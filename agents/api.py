@@ -90,7 +90,9 @@ class ConversationViewSet(inbox_api.ConversationViewSet):
     def assign(self, request, pk=None):
         conversation = self.get_object()
         assignee = self.parsed(AssignInput)["assignee"]
-        actions.assign_to(conversation.pk, assignee.pk if assignee else None, request.user)
+        actions.assign_to(
+            conversation.pk, assignee.pk if assignee else None, request.user, may_override=self.viewer().is_supervisor
+        )
         return self.conversation_response(conversation.pk)
 
     @extend_schema(

@@ -19,12 +19,13 @@ BULK_LIMIT = 200
 @acting
 def assign(request, viewer, current):
     """To me, to a colleague, or back to the queue (empty)."""
+    actions.assign_to(current.pk, _assignee(request), request.user, may_override=viewer.is_supervisor)
+
+
+def _assignee(request):
+    """Whom a form hands the conversation to: "me", a user id, or nobody (the queue)."""
     target = request.POST.get("assignee", "")
-    if target == "me":
-        target = request.user.pk
-    if target and not viewer.is_supervisor and int(target) != request.user.pk and current.assignee_id not in (None, request.user.pk):
-        raise inbox_actions.InboxError("Only the assignee or a supervisor can hand this conversation on.")
-    actions.assign_to(current.pk, int(target) if target else None, request.user)
+    return request.user.pk if target == "me" else (int(target) if target else None)
 
 
 @acting
@@ -49,9 +50,7 @@ def bulk(request):
                 names = set(current.labels.values_list("name", flat=True)) | {request.POST.get("label", "")}
                 inbox_actions.set_labels(current.pk, names, request.user)
             elif action == "assign":
-                target = request.POST.get("assignee", "")
-                target = request.user.pk if target == "me" else (int(target) if target else None)
-                actions.assign_to(current.pk, target, request.user)
+                actions.assign_to(current.pk, _assignee(request), request.user, may_override=viewer.is_supervisor)
             else:
                 return HttpResponseBadRequest("Unknown bulk action.")
     except inbox_actions.InboxError as error:

@@ -325,7 +325,9 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
     def _write(self, visibility):
         conversation = self.get_object()
         data = self.parsed(TextInput)
-        message = actions.reply(conversation.pk, self.request.user, data["text"], visibility)
+        message = actions.reply(
+            conversation.pk, self.request.user, data["text"], visibility, may_override=self.viewer().is_supervisor
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

@@ -329,3 +329,13 @@ def test_an_agent_cannot_act_on_another_teams_conversation(outsider, conversatio
 def test_supervisors_act_on_any_conversation(conversation):
     boss = AgentFactory(role=Role.SUPERVISOR).user  # in no team at all
     assert client_for(boss).post(f"{URL}{conversation.pk}/resolve/").status_code == 200
+
+
+def test_an_agent_takes_a_colleagues_conversation_but_does_not_hand_it_to_a_third(agent, conversation):
+    colleague, third = (AgentFactory(teams=[conversation.team]).user for _ in range(2))
+    conversation.assignee = colleague
+    conversation.save()
+    handed = client_for(agent).post(f"{URL}{conversation.pk}/assign/", {"assignee": third.pk}, format="json")
+    assert handed.status_code == 400 and handed.json()["detail"].startswith("Only the assignee or a supervisor")
+    taken = client_for(agent).post(f"{URL}{conversation.pk}/assign/", {"assignee": agent.pk}, format="json")
+    assert taken.status_code == 200 and taken.json()["assignee"]["id"] == agent.pk

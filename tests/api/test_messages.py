@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from inbox.models import Delivery, Direction, Message, Visibility
 from tests.api import client_for, results
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,12 @@ def test_a_queued_reply_is_delivered_after_commit(agent, conversation, django_ca
         response = client_for(agent).post(url(conversation, "reply"), {"text": "On its way!"}, format="json")
     stored = Message.objects.get(pk=response.json()["id"])
     assert stored.delivery == Delivery.SENT  # the demo network accepts every reply
+
+
+def test_only_its_assignee_or_a_supervisor_replies_to_an_assigned_conversation(agent, supervisor, conversation):
+    conversation.assignee = AgentFactory(teams=[conversation.team]).user
+    conversation.save()
+    refused = client_for(agent).post(f"/api/conversations/{conversation.pk}/reply/", {"text": "Hi!"}, format="json")
+    assert refused.status_code == 400 and "only they or a supervisor can reply" in refused.json()["detail"]
+    allowed = client_for(supervisor).post(f"/api/conversations/{conversation.pk}/reply/", {"text": "Hi!"}, format="json")
+    assert allowed.status_code == 201

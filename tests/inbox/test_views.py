@@ -83,3 +83,15 @@ def test_an_action_from_the_page_answers_with_the_refreshed_conversation(client,
     )
     assert response.status_code == 200
     assert f'data-conversation="{conversation.pk}"' in response.text and "<html" not in response.text
+
+
+def test_in_bulk_an_agent_does_not_hand_a_colleagues_conversation_to_a_third(client, conversation):
+    agent, colleague, third = (AgentFactory(teams=[conversation.team]) for _ in range(3))
+    conversation.assignee = colleague.user
+    conversation.save()
+    response = logged_in(client, agent.user).post(
+        "/inbox/bulk/", {"conversation": conversation.pk, "action": "assign", "assignee": third.user_id}
+    )
+    assert response.status_code == 400
+    conversation.refresh_from_db()
+    assert conversation.assignee_id == colleague.user_id
