@@ -23,9 +23,8 @@ from agents import settings_forms as forms
 from agents.access import role_required
 from agents.models import AgentProfile, Role, RoutingRule, SettingsChange, Team
 from agents.rules import Facts, decide, matches
-from connectors.base import ConnectorError
+from connectors import actions as connector_actions
 from connectors.models import Channel, ChannelKind
-from connectors.registry import connector_for
 from inbox import analysis
 from inbox.models import BusinessCalendar, CannedResponse, Label, Priority, SLAPolicy
 
@@ -123,29 +122,11 @@ def channel_edit(request, pk):
     return _page(request, "channel_form.html", context, "channels")
 
 
-def verify_channel(channel) -> str | None:
-    """The connector's "test connection": None when it answered, else the error text
-    (with any credential scrubbed out, should a network echo one back)."""
-    try:
-        connector_for(channel).verify()
-    except ConnectorError as error:
-        text = str(error) or type(error).__name__
-    except Exception as error:  # a connector bug must not hide behind a 500 on this page
-        log.exception("test connection of channel %s", channel.pk)
-        text = f"{type(error).__name__}: {error}"
-    else:
-        return None
-    for secret in (channel.credentials or {}).values():
-        if isinstance(secret, str) and len(secret) >= 4:
-            text = text.replace(secret, "•••")
-    return text[:1000]
-
-
 @admin_only
 @require_POST
 def channel_test(request, pk):
     channel = get_object_or_404(Channel, pk=pk)
-    error = verify_channel(channel)
+    error = connector_actions.verify_channel(channel)
     if error is None:
         messages.success(request, _("Connection OK: %(name)s answered.") % {"name": channel.name})
     else:

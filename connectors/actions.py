@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from connectors.base import ConnectorError
 from connectors.models import Channel, Health, WebhookEvent
+from connectors.registry import connector_for
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +75,21 @@ def _tell_admins(channel, error):
 def resume(channel_id):
     """Credentials fixed: listen again from where the channel stopped."""
     Channel.objects.filter(pk=channel_id).update(health=Health.HEALTHY, consecutive_failures=0, next_poll_at=None)
+
+
+def verify_channel(channel) -> str | None:
+    """The connector's "test connection": None when it answered, else the error text
+    (with any credential scrubbed out, should a network echo one back)."""
+    try:
+        connector_for(channel).verify()
+    except ConnectorError as error:
+        text = str(error) or type(error).__name__
+    except Exception as error:  # a connector bug must not hide behind a 500 on this page
+        log.exception("test connection of channel %s", channel.pk)
+        text = f"{type(error).__name__}: {error}"
+    else:
+        return None
+    for secret in (channel.credentials or {}).values():
+        if isinstance(secret, str) and len(secret) >= 4:
+            text = text.replace(secret, "•••")
+    return text[:1000]

@@ -14,9 +14,8 @@ from rest_framework.response import Response
 from agents import settings_actions
 from agents.api import AdminOnly
 from agents.models import Team
-from connectors.base import ConnectorError
+from connectors import actions as channel_actions
 from connectors.models import Channel
-from connectors.registry import connector_for
 from inbox.api import ApiViewSet, URLOrBlankField
 from socialcare.api_errors import DomainError, error_responses
 
@@ -136,15 +135,9 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     )
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        channel = self.get_object()
-        try:
-            connector = connector_for(channel)
-            connector.verify()
-        except ConnectorError as error:
-            raise DomainError(f"Connection failed: {error}") from error
-        except (ValueError, TypeError, KeyError) as error:
-            # A connector reads its listening settings when it is made; admins may have typed anything.
-            raise DomainError(f"The channel's settings are not valid: {error}") from error
+        problem = channel_actions.verify_channel(self.get_object())
+        if problem:
+            raise DomainError(f"Connection failed: {problem}")
         return Response({"ok": True})
 
     @extend_schema(
