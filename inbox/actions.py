@@ -524,8 +524,12 @@ def wake_snoozed(now=None) -> int:
         Conversation.objects.select_for_update(skip_locked=True).filter(status=Status.SNOOZED, snoozed_until__lte=now)
     )
     for conversation in conversations:
-        _set_status(conversation, Status.OPEN if conversation.waiting_since else Status.PENDING, None)
-        audit(conversation, "woke")
+        conversation.status = Status.OPEN if conversation.waiting_since else Status.PENDING
+        conversation.snoozed_until = None
+        conversation.updated_at = now  # the bulk write applies no auto_now
+    # One statement each however many wake, as the SLA sweep writes.
+    update_rows(Conversation, conversations, ["status", "snoozed_until", "updated_at"])
+    insert_rows(ConversationEvent, [{"conversation_id": c.pk, "kind": "woke"} for c in conversations])
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(c) for c in conversations])
     return len(conversations)
 

@@ -8,9 +8,9 @@ import time_machine
 from django.conf import settings
 from django.db import close_old_connections
 
-from inbox.actions import ingest, sweep_sla
-from inbox.models import Conversation, ConversationEvent, Priority, SLAState
-from tests.factories import ChannelFactory, mention
+from inbox.actions import ingest, sweep_sla, wake_snoozed
+from inbox.models import Conversation, ConversationEvent, Priority, SLAState, Status
+from tests.factories import ChannelFactory, ConversationFactory, mention
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +92,15 @@ def test_two_sweeps_at_once_raise_each_warning_and_breach_exactly_once():
     assert breached > 0 and warned > 0
     assert raised("sla_breached") == breached
     assert raised("sla_warning") == warned
+
+
+def test_snoozed_conversations_wake_when_due_open_if_still_owed_an_answer():
+    owed = ConversationFactory(status=Status.SNOOZED, snoozed_until=START, waiting_since=START - timedelta(hours=1))
+    answered = ConversationFactory(status=Status.SNOOZED, snoozed_until=START)
+    later = ConversationFactory(status=Status.SNOOZED, snoozed_until=START + timedelta(hours=1))
+    assert wake_snoozed(START) == 2
+    statuses = dict(Conversation.objects.values_list("pk", "status"))
+    assert (statuses[owed.pk], statuses[answered.pk], statuses[later.pk]) == (Status.OPEN, Status.PENDING, Status.SNOOZED)
+    assert Conversation.objects.get(pk=owed.pk).snoozed_until is None
+    woke = ConversationEvent.objects.filter(kind="woke").values_list("conversation_id", flat=True)
+    assert sorted(woke) == sorted([owed.pk, answered.pk])
