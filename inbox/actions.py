@@ -534,12 +534,6 @@ def wake_snoozed(now=None) -> int:
     return len(conversations)
 
 
-def _set_status(conversation, status, snoozed_until=None):
-    conversation.status = status
-    conversation.snoozed_until = snoozed_until
-    conversation.save(update_fields=["status", "snoozed_until", "updated_at"])
-
-
 def _locked(conversation_id):
     return Conversation.objects.select_for_update().get(pk=conversation_id)
 
@@ -593,7 +587,8 @@ def snooze(conversation_id, until, actor=None) -> Conversation:
     conversation = _locked(conversation_id)
     if conversation.status == Status.RESOLVED:
         raise InboxError("A resolved conversation cannot be snoozed.")
-    _set_status(conversation, Status.SNOOZED, until)
+    conversation.status, conversation.snoozed_until = Status.SNOOZED, until
+    conversation.save(update_fields=["status", "snoozed_until", "updated_at"])
     audit(conversation, "snoozed", actor, until=until.isoformat())
     events.publish_on_commit(events.CONVERSATION_CHANGED, [events.Audience.of(conversation)])
     return conversation
